@@ -1,0 +1,3 @@
+export interface DjangoVenv { series: string; python: string; django: string }
+export declare const DJANGO_SERIES: { series: string; requirement: string; driver: string; minPython: number[] }[]
+export declare function bootstrap(options?: { npm?: boolean }): Promise<DjangoVenv[]>

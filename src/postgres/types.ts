@@ -1,0 +1,53 @@
+// One interface over the three ways to get a throwaway Postgres: a container
+// (testcontainers), the server binaries on this machine, or a server the
+// workflow already runs (a URL).
+
+export type PostgresProviderKind = 'container' | 'local' | 'url'
+export type PostgresChoice = PostgresProviderKind | 'auto'
+
+/** What a client needs to connect; `host` may be a Unix socket directory. */
+export interface ConnectionParams {
+  host: string
+  port: number
+  user: string
+  password: string | undefined
+  database: string
+}
+
+export interface PostgresOptions {
+  choice: PostgresChoice
+  /** Image for `container`, e.g. `postgres:17-alpine`. */
+  image: string
+  /** Server for `url`: `postgres://user:pass@host:port/db`. */
+  databaseUrl: string | undefined
+  /** Folder with `initdb` and `postgres` for `local`; found on the machine when unset. */
+  binDir: string | undefined
+}
+
+export interface PostgresServer extends AsyncDisposable {
+  readonly kind: PostgresProviderKind
+  /** `SHOW server_version`, e.g. `15.20 (Debian 15.20-0+deb12u1)`. */
+  readonly version: string
+  /** One line for logs and the report: where this server comes from. */
+  readonly description: string
+  /** Connection to a database on this server. */
+  connection(database: string): ConnectionParams
+  /**
+   * Creates a database that belongs to this run (its name carries the run's
+   * unique prefix), optionally as a copy of `template`, which must be one of
+   * this run's databases (other sessions on it are closed first).
+   */
+  createDatabase(options?: { template?: string; label?: string }): Promise<string>
+  /** Drops a database this run created; refuses any other. */
+  dropDatabase(name: string): Promise<void>
+  /** Drops every database this run created and stops what it started. Idempotent. */
+  close(): Promise<void>
+}
+
+/** No way to get a Postgres: the message says which input to set. */
+export class PostgresUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PostgresUnavailableError'
+  }
+}
