@@ -11,8 +11,11 @@ interface Release {
 export class ResourceStack implements AsyncDisposable {
   private readonly releases: Release[] = []
   private disposing: Promise<void> | null = null
+  private readonly logger: Logger | undefined
 
-  constructor(private readonly logger?: Logger) {}
+  constructor(logger?: Logger) {
+    this.logger = logger
+  }
 
   /** Registers how to undo something that now exists. */
   defer(description: string, release: () => Promise<void> | void): void {

@@ -1,0 +1,81 @@
+// The CLI as a function (testable without a process): parses flags, runs the
+// review, writes the outputs, and returns the exit status.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { HELP, parseFlags, type CliOptions } from '../config/flags.js'
+import { UsageError } from '../config/options.js'
+import { stderrLogger } from '../lifecycle/logger.js'
+import { renderJson } from '../report/json.js'
+import { renderMarkdown } from '../report/markdown.js'
+import { renderText } from '../report/text.js'
+import type { Report } from '../report/types.js'
+import { runReview } from '../review/run-review.js'
+import { failsPolicy } from '../verdict/severity.js'
+import { TOOL_VERSION } from '../version.js'
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv
+  stdout: { write(text: string): unknown }
+  stderr: { write(text: string): unknown }
+  isTty: boolean
+}
+
+export const EXIT = { ok: 0, failedPolicy: 1, usageOrFailure: 2 } as const
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: CliOptions
+  try {
+    const command = parseFlags(argv, io.env, io.isTty)
+    if (command.kind === 'help') {
+      io.stdout.write(`${HELP}\n`)
+      return EXIT.ok
+    }
+    if (command.kind === 'version') {
+      io.stdout.write(`${TOOL_VERSION}\n`)
+      return EXIT.ok
+    }
+    options = command.options
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`django-migration-review: ${error.message}\n`)
+      return EXIT.usageOrFailure
+    }
+    throw error
+  }
+
+  const logger = stderrLogger({ verbose: options.verbose })
+  let report: Report
+  try {
+    report = await runReview(options, { ...logger, info: options.verbose ? logger.info : () => {} })
+  } catch (error) {
+    io.stderr.write(`django-migration-review: ${(error as Error).message}\n`)
+    if (options.verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`)
+    return EXIT.usageOrFailure
+  }
+
+  const rendered =
+    options.format === 'json'
+      ? renderJson(report)
+      : options.format === 'markdown'
+        ? renderMarkdown(report)
+        : renderText(report, { color: options.color && options.output === undefined })
+  if (options.output) writeOutput(options.output, rendered)
+  else io.stdout.write(rendered)
+  if (options.reportPath) writeOutput(options.reportPath, renderJson(report))
+  if (options.fixPatch) {
+    const patches = report.conflicts.map((conflict) => conflict.fix.patch).filter((patch): patch is string => patch !== null)
+    writeOutput(options.fixPatch, patches.join(''))
+    io.stderr.write(
+      patches.length > 0
+        ? `wrote ${patches.length} conflict fix${patches.length === 1 ? '' : 'es'} to ${options.fixPatch}: git apply ${options.fixPatch}\n`
+        : `no conflict fix to write; ${options.fixPatch} is empty\n`
+    )
+  }
+  return failsPolicy(report.verdict, options.failOn) ? EXIT.failedPolicy : EXIT.ok
+}
+
+function writeOutput(path: string, content: string): void {
+  const full = resolve(path)
+  mkdirSync(dirname(full), { recursive: true })
+  writeFileSync(full, content)
+}

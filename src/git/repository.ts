@@ -1,0 +1,114 @@
+// The one place that runs git (through simple-git). Every other module asks
+// this class; none builds command lines of its own.
+import { simpleGit, type SimpleGit } from 'simple-git'
+import { GitCommandError, NotARepositoryError, UnknownRefError } from './errors.js'
+
+/** A full object name: 40 hex digits (SHA-1) or 64 (SHA-256). */
+export type ObjectId = string
+export type CommitSha = ObjectId
+
+export interface GitResult {
+  stdout: Buffer
+  stderr: string
+  exitCode: number
+}
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
+
+export function isObjectId(value: string): boolean {
+  return OBJECT_ID.test(value)
+}
+
+export class GitRepository {
+  /** The folder the user named, and the top level of its work tree. */
+  readonly directory: string
+  readonly topLevel: string
+
+  private constructor(directory: string, topLevel: string) {
+    this.directory = directory
+    this.topLevel = topLevel
+  }
+
+  static async open(directory: string): Promise<GitRepository> {
+    const probe = await runGit(directory, ['rev-parse', '--show-toplevel']).catch(() => null)
+    if (probe === null || probe.exitCode !== 0) throw new NotARepositoryError(directory)
+    return new GitRepository(directory, probe.stdout.toString('utf8').trim())
+  }
+
+  /**
+   * Runs git and returns its exit status instead of throwing on a non-zero
+   * one: `merge-tree` answers 1 for a conflicted merge, with the answer on stdout.
+   */
+  run(args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
+    return runGit(this.topLevel, args, options)
+  }
+
+  /** Runs git and throws `GitCommandError` unless it exits 0; returns stdout as text. */
+  async text(args: readonly string[], options: RunOptions = {}): Promise<string> {
+    const result = await this.run(args, options)
+    if (result.exitCode !== 0) throw new GitCommandError(args, result.exitCode, result.stderr)
+    return result.stdout.toString('utf8')
+  }
+
+  /** Resolves a branch, tag, remote ref or SHA to the commit it names. */
+  async resolveCommit(ref: string): Promise<CommitSha> {
+    if (ref.trim() === '' || ref.startsWith('-')) throw new UnknownRefError(ref, 'not a ref name')
+    const result = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+    if (result.exitCode !== 0) {
+      const remote = ref.includes('/') ? '' : ` (if it is a branch of a remote, try origin/${ref})`
+      throw new UnknownRefError(ref, `fetch it first, or check the spelling${remote}`)
+    }
+    return result.stdout.toString('utf8').trim()
+  }
+
+  async mergeBase(a: CommitSha, b: CommitSha): Promise<CommitSha | null> {
+    const result = await this.run(['merge-base', a, b])
+    if (result.exitCode === 1) return null
+    if (result.exitCode !== 0) throw new GitCommandError(['merge-base', a, b], result.exitCode, result.stderr)
+    return result.stdout.toString('utf8').trim()
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.text(['rev-parse', '--is-shallow-repository'])).trim() === 'true'
+  }
+
+  /** The tree a commit points to. */
+  async treeOf(commit: CommitSha): Promise<ObjectId> {
+    return (await this.text(['rev-parse', '--verify', `${commit}^{tree}`])).trim()
+  }
+}
+
+export interface RunOptions {
+  /** Bytes written to git's standard input. */
+  input?: string | Buffer
+  /** Extra environment (only GIT_* names listed here pass simple-git's guard). */
+  env?: Record<string, string>
+}
+
+async function runGit(directory: string, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
+  const stdout: Buffer[] = []
+  let exitCode = 0
+  let stderr = ''
+  // simple-git strips GIT_* variables unless allowed; a call that sets its own
+  // (GIT_INDEX_FILE for a private index) passes the whole environment on.
+  const env = options.env ? { ...process.env, ...options.env } : undefined
+  const git: SimpleGit = simpleGit({
+    baseDir: directory,
+    trimmed: false,
+    allowEnvironment: env ? Object.keys(env) : [],
+    // The raw bytes are kept (blob contents are parsed by byte length); the
+    // exit status is recorded rather than thrown (merge-tree, merge-base).
+    errors: (error, result) => {
+      exitCode = result.exitCode
+      stderr = Buffer.concat(result.stdErr).toString('utf8')
+      return error instanceof Error && result.exitCode === 0 ? error : undefined
+    },
+    ...(options.input === undefined ? {} : { input: () => options.input })
+  })
+  if (env) git.env(env as Record<string, string>)
+  git.outputHandler((_command, out) => {
+    out.on('data', (chunk: Buffer) => stdout.push(chunk))
+  })
+  await git.raw([...args])
+  return { stdout: Buffer.concat(stdout), stderr, exitCode }
+}

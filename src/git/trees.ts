@@ -1,0 +1,70 @@
+// Reading files straight from git objects: one `ls-tree` per tree and one
+// batched `cat-file` for all the blobs still unknown. No checkout.
+import type { GitRepository, ObjectId } from './repository.js'
+
+export interface TreeEntry {
+  /** Path from the repository root, forward slashes. */
+  path: string
+  blob: ObjectId
+  mode: string
+}
+
+/** Every file (blob) of a tree, recursively; submodules and symlinks are left out. */
+export async function listTree(repo: GitRepository, treeish: ObjectId): Promise<TreeEntry[]> {
+  const out = await repo.text(['ls-tree', '-r', '-z', '--full-tree', treeish])
+  const entries: TreeEntry[] = []
+  for (const record of out.split('\0')) {
+    if (record === '') continue
+    const tab = record.indexOf('\t')
+    const [mode, type, blob] = record.slice(0, tab).split(' ')
+    if (type !== 'blob' || mode === '120000') continue
+    entries.push({ path: record.slice(tab + 1), blob: blob!, mode: mode! })
+  }
+  return entries
+}
+
+/**
+ * Blob contents by id, fetched once: base, head and merge trees share almost
+ * every file, so each distinct blob is read (and later parsed) one time.
+ */
+export class BlobStore {
+  private readonly texts = new Map<ObjectId, string>()
+  private readonly repo: GitRepository
+
+  constructor(repo: GitRepository) {
+    this.repo = repo
+  }
+
+  /** Reads all the blobs not yet known, in one `git cat-file --batch`. */
+  async load(ids: Iterable<ObjectId>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.texts.has(id))
+    if (missing.length === 0) return
+    const result = await this.repo.run(['cat-file', '--batch'], { input: missing.join('\n') + '\n' })
+    if (result.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${result.stderr.trim()}`)
+    for (const [id, content] of parseBatch(result.stdout)) this.texts.set(id, content)
+  }
+
+  text(id: ObjectId): string {
+    const text = this.texts.get(id)
+    if (text === undefined) throw new Error(`blob ${id} was not loaded`)
+    return text
+  }
+
+  get size(): number {
+    return this.texts.size
+  }
+}
+
+/** Splits `cat-file --batch` output, whose contents are measured in bytes. */
+function* parseBatch(output: Buffer): Generator<[ObjectId, string]> {
+  let offset = 0
+  while (offset < output.length) {
+    const newline = output.indexOf(0x0a, offset)
+    const header = output.toString('utf8', offset, newline).split(' ')
+    offset = newline + 1
+    if (header[1] === 'missing') throw new Error(`git object ${header[0]} is missing`)
+    const size = Number(header[2])
+    yield [header[0]!, output.toString('utf8', offset, offset + size)]
+    offset += size + 1
+  }
+}

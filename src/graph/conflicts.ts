@@ -1,0 +1,195 @@
+// Conflicting leaves on the merge result: what `migrate` on main would refuse
+// with "Conflicting migrations detected; multiple leaf nodes in the migration
+// graph". For each app: the leaves, which side brought each, where the two
+// lines of history part, and whether both sides touch the same models.
+import {
+  ancestors,
+  compareKeys,
+  conflictingApps,
+  forwardsPlan,
+  type MigrationGraph
+} from './graph.js'
+import { OPAQUE_OPERATIONS, operationModel, stringArgument } from './operation-args.js'
+import type { MigrationKey, Operation } from './types.js'
+
+/** Where a migration comes from: the base branch since the fork, the PR, or both (older than the fork). */
+export type Side = 'main' | 'pr' | 'both'
+
+export interface SideSets {
+  /** Migration keys in the base branch's tree. */
+  base: ReadonlySet<MigrationKey>
+  /** Migration keys in the PR head's tree. */
+  head: ReadonlySet<MigrationKey>
+  /** Migration keys at the merge base (the fork point). */
+  mergeBase: ReadonlySet<MigrationKey>
+}
+
+export function sideOf(key: MigrationKey, sides: SideSets): Side {
+  if (sides.mergeBase.has(key)) return 'both'
+  if (sides.head.has(key) && !sides.base.has(key)) return 'pr'
+  if (sides.base.has(key) && !sides.head.has(key)) return 'main'
+  return 'both'
+}
+
+export interface ConflictLeaf {
+  key: MigrationKey
+  name: string
+  path: string
+  side: Side
+}
+
+export interface Overlap {
+  /** Models (lowercased) that migrations on both sides act on. */
+  models: string[]
+  /** Fields (`model.field`) that migrations on both sides act on. */
+  fields: string[]
+  /** RunPython / RunSQL on either side: what they touch cannot be read. */
+  opaque: MigrationKey[]
+}
+
+export interface Conflict {
+  app: string
+  leaves: ConflictLeaf[]
+  /** The newest migration of the app that every leaf depends on; null when the leaves share none. */
+  commonAncestor: MigrationKey | null
+  /** The migrations of the app after the common ancestor, per side, in apply order. */
+  branches: Record<'main' | 'pr', MigrationKey[]>
+  overlap: Overlap
+  /** The order of the two branches may matter: a person should look before taking the fix. */
+  needsHumanReview: boolean
+  /** Why it does or does not need a look, in one sentence. */
+  reason: string
+  /** The base branch already had these leaves: the PR did not cause this. */
+  preexisting: boolean
+}
+
+export function detectConflicts(
+  merged: MigrationGraph,
+  sides: SideSets,
+  baseGraph: MigrationGraph | null
+): Conflict[] {
+  const baseConflicts = baseGraph ? conflictingApps(baseGraph) : new Map<string, MigrationKey[]>()
+  const conflicts: Conflict[] = []
+  for (const [app, leafKeys] of conflictingApps(merged)) {
+    const leaves = leafKeys.map((key) => {
+      const node = merged.nodes.get(key)!
+      return { key, name: node.name, path: node.file.path, side: sideOf(key, sides) }
+    })
+    const commonAncestor = newestCommonAncestor(merged, app, leafKeys)
+    const before = commonAncestor === null ? new Set<MigrationKey>() : new Set([commonAncestor, ...ancestors(merged, commonAncestor)])
+    const branchOf = (side: 'main' | 'pr'): MigrationKey[] => {
+      const reach = new Set<MigrationKey>()
+      for (const leaf of leaves) {
+        if (leaf.side !== side) continue
+        for (const key of forwardsPlan(merged, leaf.key)) reach.add(key)
+      }
+      const ordered: MigrationKey[] = []
+      for (const leaf of leaves) {
+        for (const key of forwardsPlan(merged, leaf.key)) {
+          if (reach.has(key) && !before.has(key) && merged.nodes.get(key)!.app === app && !ordered.includes(key)) {
+            ordered.push(key)
+          }
+        }
+      }
+      return ordered
+    }
+    const branches = { main: branchOf('main'), pr: branchOf('pr') }
+    const overlap = findOverlap(merged, branches.main, branches.pr)
+    const preexisting = sameLeaves(baseConflicts.get(app), leafKeys)
+    const needsHumanReview = overlap.models.length > 0 || overlap.opaque.length > 0
+    conflicts.push({
+      app,
+      leaves,
+      commonAncestor,
+      branches,
+      overlap,
+      needsHumanReview,
+      reason: reviewReason(overlap, branches),
+      preexisting
+    })
+  }
+  return conflicts.sort((a, b) => (a.app < b.app ? -1 : 1))
+}
+
+function sameLeaves(a: MigrationKey[] | undefined, b: MigrationKey[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((key) => b.includes(key))
+}
+
+function newestCommonAncestor(graph: MigrationGraph, app: string, leaves: MigrationKey[]): MigrationKey | null {
+  const lineages = leaves.map((leaf) => new Set([leaf, ...ancestors(graph, leaf)]))
+  const common = [...lineages[0]!].filter(
+    (key) => graph.nodes.get(key)?.app === app && lineages.every((lineage) => lineage.has(key))
+  )
+  // The newest is the one that no other common ancestor depends on.
+  const newest = common.filter((key) => !common.some((other) => other !== key && ancestors(graph, other).has(key)))
+  return newest.sort(compareKeys).pop() ?? null
+}
+
+/** What each operation acts on: a model, a field of it, or something unreadable. */
+function touched(operation: Operation): { model: string | null; fields: string[]; opaque: boolean } {
+  if (OPAQUE_OPERATIONS.has(operation.type) || operation.type === '<dynamic>') return { model: null, fields: [], opaque: true }
+  if (operation.type === 'SeparateDatabaseAndState') {
+    const inner = [...(operation.databaseOperations ?? []), ...(operation.stateOperations ?? [])].map(touched)
+    return {
+      model: inner.find((t) => t.model !== null)?.model ?? null,
+      fields: inner.flatMap((t) => t.fields),
+      opaque: inner.some((t) => t.opaque)
+    }
+  }
+  const model = operationModel(operation)
+  const fields = ['name', 'old_name', 'new_name']
+    .map((argumentName) =>
+      ['AddField', 'RemoveField', 'AlterField', 'RenameField'].includes(operation.type)
+        ? stringArgument(operation, argumentName)
+        : null
+    )
+    .filter((name): name is string => name !== null)
+    .map((field) => `${model}.${field.toLowerCase()}`)
+  if (operation.type === 'RenameModel') {
+    const names = [stringArgument(operation, 'old_name'), stringArgument(operation, 'new_name')]
+    return { model: names[0]?.toLowerCase() ?? null, fields: [], opaque: false }
+  }
+  return { model, fields, opaque: false }
+}
+
+function findOverlap(graph: MigrationGraph, main: MigrationKey[], pr: MigrationKey[]): Overlap {
+  const collect = (keys: MigrationKey[]) => {
+    const models = new Set<string>()
+    const fields = new Set<string>()
+    const opaque: MigrationKey[] = []
+    for (const key of keys) {
+      for (const operation of graph.nodes.get(key)!.file.operations) {
+        const what = touched(operation)
+        if (what.opaque && !opaque.includes(key)) opaque.push(key)
+        if (what.model) models.add(what.model)
+        for (const field of what.fields) fields.add(field)
+        if (operation.type === 'RenameModel') {
+          const renamed = stringArgument(operation, 'new_name')
+          if (renamed) models.add(renamed.toLowerCase())
+        }
+      }
+    }
+    return { models, fields, opaque }
+  }
+  const a = collect(main)
+  const b = collect(pr)
+  return {
+    models: [...a.models].filter((model) => b.models.has(model)).sort(),
+    fields: [...a.fields].filter((field) => b.fields.has(field)).sort(),
+    opaque: [...a.opaque, ...b.opaque]
+  }
+}
+
+function reviewReason(overlap: Overlap, branches: Conflict['branches']): string {
+  if (overlap.fields.length > 0) {
+    return `both branches change the same field${overlap.fields.length > 1 ? 's' : ''} (${overlap.fields.join(', ')}): the order decides the result, look before applying the fix`
+  }
+  if (overlap.models.length > 0) {
+    return `both branches change the model${overlap.models.length > 1 ? 's' : ''} ${overlap.models.join(', ')}: check that the order does not matter before applying the fix`
+  }
+  if (overlap.opaque.length > 0) {
+    return `${overlap.opaque.join(', ')} run${overlap.opaque.length === 1 ? 's' : ''} code (RunPython/RunSQL) whose effect cannot be read: check that the order does not matter`
+  }
+  if (branches.main.length === 0 || branches.pr.length === 0) return 'the leaves share no history in this app'
+  return 'the branches touch different models, so their order does not matter'
+}

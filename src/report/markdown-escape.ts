@@ -1,0 +1,51 @@
+// Everything user-controlled (migration names, messages, SQL, paths) goes
+// through here before it reaches markdown: it cannot open HTML, break a table
+// or a fence, link an issue or mention anyone.
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '@': '&#64;',
+  '#': '&#35;',
+  '|': '&#124;',
+  '\\': '&#92;',
+  '`': '&#96;',
+  '*': '&#42;',
+  _: '&#95;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '~': '&#126;',
+  '!': '&#33;'
+}
+
+/** Plain text for a paragraph or a table cell: one line, no markup of its own. */
+export function text(value: string, maxLength = 500): string {
+  const oneLine = value.replace(/\r?\n/g, ' ').replace(/\s+/g, ' ').trim()
+  const cut = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine
+  return cut.replace(/[&<>"@#|\\`*_[\]~!]/g, (char) => ENTITIES[char]!)
+}
+
+/** Inline code: a backtick run longer than any inside, so the span cannot be closed early. */
+export function code(value: string, options: { maxLength?: number; inTable?: boolean } = {}): string {
+  const maxLength = options.maxLength ?? 200
+  const oneLine = value.replace(/\r?\n/g, ' ').trim()
+  const cut = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine
+  // In a table a pipe ends the cell even inside a code span, unless escaped (GFM).
+  const safe = options.inTable ? cut.replace(/\|/g, '\\|') : cut
+  const longest = Math.max(0, ...(safe.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = safe.startsWith('`') || safe.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${safe}${pad}${fence}`
+}
+
+/** A fenced block longer than any fence inside, with an optional language. */
+export function codeBlock(value: string, language = '', maxLines = 200): string {
+  const lines = value.replace(/\r\n/g, '\n').split('\n')
+  const kept = lines.length > maxLines ? [...lines.slice(0, maxLines), `… ${lines.length - maxLines} more lines`] : lines
+  const body = kept.join('\n')
+  const longest = Math.max(2, ...(body.match(/`{3,}|~{3,}/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}${language}\n${body}\n${fence}`
+}

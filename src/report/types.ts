@@ -1,0 +1,211 @@
+// The JSON report: the public contract between the engine and everything
+// that shows it (comment, summary, annotations, SARIF, terminal) or consumes
+// it (other tools, the fork-safe comment workflow). Versioned by
+// `schemaVersion`; documented in docs/report.md; schema/report.v1.schema.json
+// validates it. Fields are only ever added within a version, never renamed.
+
+export const SCHEMA_VERSION = 1
+
+export type Verdict = 'safe' | 'warning' | 'unsafe' | 'error'
+export type Severity = 'info' | 'warning' | 'unsafe' | 'error'
+/** What a finding rests on: reading the files, or running the migrations. */
+export type Evidence = 'static' | 'rehearsal'
+export type DeployOrder = 'migrate-first' | 'deploy-first' | 'multi-step'
+/** What a migration can break while old and new code run side by side. */
+export type Breaks = 'old-code' | 'new-code' | 'data' | 'locks'
+
+export interface RefInfo {
+  /** The ref as given (`origin/main`, `HEAD`, a SHA). */
+  ref: string
+  sha: string
+}
+
+export interface Finding {
+  /** Stable rule id, e.g. `add-field-not-null`, `conflicting-leaves`. */
+  rule: string
+  severity: Severity
+  message: string
+  /** Line in the migration file; null when the finding is about the whole file. */
+  line: number | null
+  evidence: Evidence
+  /** Index of the operation in `operations`, when the finding is about one. */
+  operationIndex?: number | null
+  breaks?: Breaks[]
+  deployOrder?: DeployOrder
+  /** What to do instead. */
+  safeAlternative?: string
+  /** Rehearsal facts behind the finding: the statement, the error, the lock. */
+  proof?: string[]
+  /** Set when an inline comment or the config file silences the finding. */
+  ignored?: { reason: string; source: 'inline' | 'config' }
+}
+
+export interface OperationInfo {
+  index: number
+  type: string
+  line: number
+}
+
+/** A fact the rehearsal establishes: a value, or null with the reason it is not known. */
+export interface Established<T> {
+  value: T | null
+  reason?: string
+}
+
+export interface MigrationReport {
+  app: string
+  name: string
+  path: string
+  operations: OperationInfo[]
+  findings: Finding[]
+  verdict: Verdict
+  /** Null when no rule or rehearsal implies an order (e.g. a no-op migration). */
+  deployOrder: DeployOrder | null
+  /** What the verdict rests on. */
+  evidence: Evidence[]
+  atomic: boolean
+  // Rehearsal evidence (issue 3); `value: null` with `reason` when not established.
+  appliesOnSeededData: Established<boolean> & { error?: DatabaseErrorInfo }
+  backwardCompatible: Established<boolean> & { failures?: ProbeFailure[] }
+  forwardCompatible: Established<boolean> & { failures?: ProbeFailure[] }
+  reversible: Established<boolean> & { error?: DatabaseErrorInfo }
+  dataLoss: Established<boolean> & { losses?: DataLossEntry[] }
+  reappliesAfterReverse: Established<boolean> & { error?: DatabaseErrorInfo }
+  statements: StatementRecord[]
+  reverseStatements: StatementRecord[]
+  durationMs: number | null
+}
+
+export interface DatabaseErrorInfo {
+  message: string
+  /** Python exception class, e.g. `IntegrityError`, `IrreversibleError`. */
+  exception: string
+  sqlstate: string | null
+  statement: string | null
+  operationIndex: number | null
+  line: number | null
+}
+
+export interface ProbeFailure {
+  /** `app.Model` of the code that ran the probe. */
+  model: string
+  table: string
+  probe: 'select' | 'insert' | 'update'
+  message: string
+  sqlstate: string | null
+}
+
+export interface DataLossEntry {
+  table: string
+  column: string | null
+  /** Rows present before that are gone. */
+  rowsLost: number
+  /** Non-NULL values that came back different (or NULL). */
+  valuesChanged: number
+  /** `forward` when the forward migration dropped it; `round-trip` when the reverse did not restore it. */
+  when: 'forward' | 'round-trip'
+}
+
+export interface LockRecord {
+  relation: string
+  mode: string
+}
+
+export interface StatementRecord {
+  sql: string
+  ms: number
+  locks: LockRecord[]
+  /** Tables or indexes whose storage was rewritten by this statement. */
+  rewrite: string[]
+  operationIndex: number | null
+  line: number | null
+  error?: DatabaseErrorInfo
+}
+
+export interface ConflictReport {
+  app: string
+  leaves: Array<{ name: string; path: string; side: 'main' | 'pr' | 'both' }>
+  commonAncestor: string | null
+  branches: { main: string[]; pr: string[] }
+  overlap: { models: string[]; fields: string[]; opaque: string[] }
+  needsHumanReview: boolean
+  reason: string
+  preexisting: boolean
+  fix: {
+    renames: Array<{ from: string; to: string; fromPath: string; toPath: string }>
+    patch: string | null
+    unavailable: string | null
+    mergeCommand: string
+  }
+}
+
+export interface EditedMigration {
+  app: string
+  name: string
+  path: string
+  change: 'modified' | 'deleted' | 'renamed'
+  /** For a rename, where it went. */
+  newPath?: string
+  message: string
+}
+
+export interface DuplicateNumber {
+  app: string
+  number: string
+  migrations: string[]
+  /** Whether the pull request added one of them. */
+  introducedByPr: boolean
+}
+
+export interface GraphProblemReport {
+  kind: string
+  message: string
+  path: string
+  line: number
+  column?: number
+  /** Which tree shows it: the merge result is what main will have. */
+  tree: 'merge' | 'head' | 'base'
+}
+
+export interface RehearsalInfo {
+  /** Whether it ran; when it did not, `reason` says why and every dynamic field is null. */
+  status: 'ran' | 'skipped' | 'failed'
+  reason?: string
+  provider?: 'container' | 'local' | 'url'
+  postgresVersion?: string
+  djangoVersion?: string
+  pythonVersion?: string
+  /** Milliseconds per phase, in the order run. */
+  timings?: Record<string, number>
+  seededRows?: number
+}
+
+export interface MissingMigrations {
+  value: boolean | null
+  reason?: string
+  /** Per app, the changes `makemigrations` would write. */
+  changes?: Array<{ app: string; operations: string[] }>
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION
+  tool: { name: 'django-migration-review'; version: string }
+  base: RefInfo
+  head: RefInfo
+  /** Where the PR forked from the base branch. */
+  mergeBase: string | null
+  merge: { tree: string; clean: boolean; conflictedPaths: string[] }
+  projectRoot: string
+  verdict: Verdict
+  /** One sentence a person reads first. */
+  summary: string
+  conflicts: ConflictReport[]
+  editedMigrations: EditedMigration[]
+  duplicateNumbers: DuplicateNumber[]
+  graphProblems: GraphProblemReport[]
+  /** Every migration the PR adds, in apply order. */
+  migrations: MigrationReport[]
+  rehearsal: RehearsalInfo
+  missingMigrations: MissingMigrations
+  timings: Record<string, number>
+}

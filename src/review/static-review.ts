@@ -1,0 +1,149 @@
+// The static half of the review: no Python, no database. Reads the base, the
+// head, their merge base and their merge result from git objects, and finds
+// what will break the migration graph once the PR merges.
+import { buildConflictFix, type ConflictFix } from '../graph/conflict-fix.js'
+import { detectConflicts, sideOf, type Conflict } from '../graph/conflicts.js'
+import { compareKeys, forwardsPlan, leafNodes } from '../graph/graph.js'
+import { duplicateNumbers } from '../graph/numbering.js'
+import { parseMigration } from '../graph/parse.js'
+import { migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
+import { changedFiles } from '../git/changes.js'
+import { ShallowHistoryError } from '../git/errors.js'
+import { mergeTrees, type MergeResult } from '../git/merge.js'
+import type { CommitSha, GitRepository } from '../git/repository.js'
+import { BlobStore } from '../git/trees.js'
+import { migrationModuleRef } from '../graph/discover.js'
+import type { DuplicateNumber, EditedMigration, GraphProblemReport, RefInfo } from '../report/types.js'
+import { ParseCache, readTreeMigrations, type TreeMigrations, type TreeReadOptions } from './tree-migrations.js'
+
+export interface StaticReviewOptions extends TreeReadOptions {
+  base: string
+  head: string
+}
+
+export interface StaticReview {
+  base: RefInfo
+  head: RefInfo
+  mergeBase: CommitSha
+  merge: MergeResult
+  trees: { base: TreeMigrations; head: TreeMigrations; mergeBase: TreeMigrations; merge: TreeMigrations }
+  /** The migrations the PR adds, in the order Django applies them on the merge result. */
+  added: MigrationFile[]
+  conflicts: Array<Conflict & { fix: ConflictFix }>
+  edited: EditedMigration[]
+  duplicates: DuplicateNumber[]
+  problems: GraphProblemReport[]
+  /** Distinct migration files parsed (each blob once). */
+  parsedFiles: number
+}
+
+export async function reviewStatically(repo: GitRepository, options: StaticReviewOptions): Promise<StaticReview> {
+  const [baseSha, headSha] = await Promise.all([repo.resolveCommit(options.base), repo.resolveCommit(options.head)])
+  const mergeBase = await repo.mergeBase(baseSha, headSha)
+  if (mergeBase === null) throw new ShallowHistoryError(options.base, options.head)
+  const merge = await mergeTrees(repo, baseSha, headSha)
+
+  const blobs = new BlobStore(repo)
+  const cache = new ParseCache()
+  const read = (tree: string) => readTreeMigrations(repo, tree, blobs, cache, options)
+  // One at a time: the second tree finds most blobs already read and parsed.
+  const base = await read(await repo.treeOf(baseSha))
+  const head = await read(await repo.treeOf(headSha))
+  const fork = await read(await repo.treeOf(mergeBase))
+  const merged = await read(merge.tree)
+
+  const sides = { base: base.keys, head: head.keys, mergeBase: fork.keys }
+  const prAdded = new Set([...head.keys].filter((key) => !fork.keys.has(key)))
+
+  const conflicts = detectConflicts(merged.graph, sides, base.graph).map((conflict) => ({
+    ...conflict,
+    fix: buildConflictFix(conflict, {
+      merged: merged.graph,
+      prAdded,
+      readText: (path) => blobs.text(merged.blobs.get(path)!),
+      parse: parseMigration,
+      swappable: options.swappable
+    })
+  }))
+
+  const changes = await changedFiles(repo, mergeBase, headSha)
+  const edited: EditedMigration[] = []
+  for (const change of changes) {
+    const path = change.status === 'renamed' ? change.previousPath : change.path
+    const ref = migrationModuleRef(path)
+    if (ref === null || change.status === 'added' || !fork.keys.has(migrationKey(ref))) continue
+    const key = migrationKey(ref)
+    const message =
+      change.status === 'modified'
+        ? `${key} exists on the base branch and this PR edits it: databases that already applied it will not see the change; add a new migration instead`
+        : change.status === 'deleted'
+          ? `${key} exists on the base branch and this PR deletes it: databases that applied it keep its changes, and migrations that depend on it break`
+          : `${key} exists on the base branch and this PR renames it to ${change.path}: Django will see a new migration and apply it again on databases that applied the old name`
+    edited.push({ ...ref, path, change: change.status, ...(change.status === 'renamed' ? { newPath: change.path } : {}), message })
+  }
+
+  const problems: GraphProblemReport[] = []
+  for (const [label, tree] of [['merge', merged]] as const) {
+    for (const error of tree.parseErrors) {
+      const conflicted = merge.conflictedPaths.includes(error.path)
+      problems.push({
+        kind: conflicted ? 'merge-conflict' : 'syntax-error',
+        message: conflicted
+          ? `git cannot merge ${error.path} by itself: the PR and the base branch both change it`
+          : error.message,
+        path: error.path,
+        line: error.line,
+        column: error.column,
+        tree: label
+      })
+    }
+    for (const problem of tree.graph.problems) {
+      problems.push({ kind: problem.kind, message: problem.message, path: problem.path, line: problem.line, tree: label })
+    }
+    for (const duplicate of tree.discovery.duplicateLabels) {
+      problems.push({
+        kind: 'duplicate-app-label',
+        message: `the folders ${duplicate.directories.join(' and ')} would both be app '${duplicate.label}'; only ${duplicate.directories[0]} was read (set project-root or exclude)`,
+        path: duplicate.directories[1]!,
+        line: 1,
+        tree: label
+      })
+    }
+  }
+
+  return {
+    base: { ref: options.base, sha: baseSha },
+    head: { ref: options.head, sha: headSha },
+    mergeBase,
+    merge,
+    trees: { base, head, mergeBase: fork, merge: merged },
+    added: addedInApplyOrder(merged, head, prAdded),
+    conflicts,
+    edited,
+    duplicates: duplicateNumbers(merged.graph.files, (key) => sideOf(key, sides) === 'pr'),
+    problems,
+    parsedFiles: cache.parsed
+  }
+}
+
+/** The PR's migrations in the order Django would apply them after the merge. */
+function addedInApplyOrder(merged: TreeMigrations, head: TreeMigrations, prAdded: Set<MigrationKey>): MigrationFile[] {
+  const order: MigrationKey[] = []
+  const seen = new Set<MigrationKey>()
+  for (const leaf of leafNodes(merged.graph)) {
+    for (const key of forwardsPlan(merged.graph, leaf)) {
+      if (!seen.has(key)) {
+        seen.add(key)
+        order.push(key)
+      }
+    }
+  }
+  const position = new Map(order.map((key, index) => [key, index]))
+  const files = [...prAdded].map((key) => merged.graph.files.get(key) ?? head.graph.files.get(key)).filter((f) => f !== undefined)
+  return files.sort((a, b) => {
+    const pa = position.get(migrationKey(a)) ?? Number.MAX_SAFE_INTEGER
+    const pb = position.get(migrationKey(b)) ?? Number.MAX_SAFE_INTEGER
+    return pa !== pb ? pa - pb : compareKeys(migrationKey(a), migrationKey(b))
+  })
+}
+
