@@ -1,3 +1,4 @@
 export interface DjangoVenv { series: string; python: string; django: string }
 export declare const DJANGO_SERIES: { series: string; requirement: string; driver: string; minPython: number[] }[]
 export declare function bootstrap(options?: { npm?: boolean }): Promise<DjangoVenv[]>
+export declare function ensureVenv(series: string): Promise<DjangoVenv>

@@ -69,6 +69,11 @@ function run(cmd, args) {
   })
 }
 
+/** One virtualenv with Django `series` from PyPI (made once, reused after). */
+export async function ensureVenv(series) {
+  return venv(DJANGO_SERIES.find((entry) => entry.series === series))
+}
+
 async function venv({ series, requirement, driver, minPython }) {
   const dir = join(root, '.cache', 'venvs', `django-${series}`)
   const python = join(dir, 'bin', 'python')

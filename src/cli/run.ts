@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path'
 import { HELP, parseFlags, type CliOptions } from '../config/flags.js'
 import { UsageError } from '../config/options.js'
 import { stderrLogger } from '../lifecycle/logger.js'
+import { ResourceStack, releaseOnSignals } from '../lifecycle/resources.js'
 import { renderJson } from '../report/json.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { renderText } from '../report/text.js'
@@ -44,13 +45,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const logger = stderrLogger({ verbose: options.verbose })
+  const quiet = { ...logger, info: options.verbose ? logger.info : () => {} }
+  const resources = new ResourceStack(quiet)
+  const stopHandling = releaseOnSignals(resources, quiet)
   let report: Report
   try {
-    report = await runReview(options, { ...logger, info: options.verbose ? logger.info : () => {} })
+    report = await runReview(options, quiet, { resources })
   } catch (error) {
     io.stderr.write(`django-migration-review: ${(error as Error).message}\n`)
     if (options.verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`)
     return EXIT.usageOrFailure
+  } finally {
+    await resources.dispose()
+    stopHandling()
   }
 
   const rendered =
@@ -70,6 +77,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? `wrote ${patches.length} conflict fix${patches.length === 1 ? '' : 'es'} to ${options.fixPatch}: git apply ${options.fixPatch}\n`
         : `no conflict fix to write; ${options.fixPatch} is empty\n`
     )
+  }
+  if (report.rehearsal.status === 'failed') {
+    io.stderr.write(`django-migration-review: the rehearsal could not run: ${report.rehearsal.reason}\n`)
+    return EXIT.usageOrFailure
   }
   return failsPolicy(report.verdict, options.failOn) ? EXIT.failedPolicy : EXIT.ok
 }

@@ -49,3 +49,18 @@ export function codeBlock(value: string, language = '', maxLines = 200): string 
   const fence = '`'.repeat(longest + 1)
   return `${fence}${language}\n${body}\n${fence}`
 }
+
+/**
+ * A message of ours, where `backticks` mark code: the code parts become code
+ * spans and the rest plain text, both escaped. A backtick coming from user
+ * data can only regroup the same escaped pieces, never open markup.
+ */
+export function rich(value: string, maxLength = 1200): string {
+  const oneLine = value.replace(/\r?\n/g, ' ').replace(/\s+/g, ' ').trim()
+  const cut = oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}…` : oneLine
+  const pieces = cut.split('`')
+  // An odd count of backticks leaves the last piece unpaired: plain text then.
+  return pieces
+    .map((piece, index) => (index % 2 === 1 && index < pieces.length - (pieces.length % 2 === 0 ? 1 : 0) ? code(piece, { maxLength }) : text(piece, maxLength)))
+    .join('')
+}

@@ -102,7 +102,10 @@ function migrationLines(
   const lines = [head]
   const facts = factsLine(migration)
   if (facts) lines.push(`      ${c.dim(facts)}`)
-  for (const finding of migration.findings.filter((f) => f.ignored === undefined)) lines.push(findingLine(finding, c, tint))
+  for (const finding of migration.findings.filter((f) => f.ignored === undefined)) {
+    lines.push(findingLine(finding, c, tint))
+    for (const proof of (finding.proof ?? []).slice(0, 3)) lines.push(`          ${c.dim(`↳ ${proof}`)}`)
+  }
   return lines
 }
 
@@ -122,5 +125,6 @@ function factsLine(migration: MigrationReport): string {
 
 function findingLine(finding: Finding, c: Palette, tint: (level: Verdict | Severity, text: string) => string): string {
   const where = finding.line === null ? '' : `:${finding.line} `
-  return `      ${tint(finding.severity, SEVERITY_MARK[finding.severity])} ${c.dim(where)}${finding.message} ${c.dim(`[${finding.rule}]`)}`
+  const seen = finding.evidence === 'rehearsal' ? ', seen in the rehearsal' : ''
+  return `      ${tint(finding.severity, SEVERITY_MARK[finding.severity])} ${c.dim(where)}${finding.message} ${c.dim(`[${finding.rule}${seen}]`)}`
 }

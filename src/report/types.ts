@@ -71,8 +71,14 @@ export interface MigrationReport {
   reversible: Established<boolean> & { error?: DatabaseErrorInfo }
   dataLoss: Established<boolean> & { losses?: DataLossEntry[] }
   reappliesAfterReverse: Established<boolean> & { error?: DatabaseErrorInfo }
+  /** The strongest lock each relation was held in by the forward run. */
+  locks: LockRecord[]
+  /** Relations the forward run rewrote (new storage: a full copy under lock). */
+  rewrites: string[]
   statements: StatementRecord[]
   reverseStatements: StatementRecord[]
+  /** Statements left out of `statements` past the per-migration cap. */
+  droppedStatements?: number
   durationMs: number | null
 }
 
@@ -187,11 +193,20 @@ export interface MissingMigrations {
   changes?: Array<{ app: string; operations: string[] }>
 }
 
+export interface SchemaDifferenceReport {
+  kind: string
+  table: string
+  name?: string
+  message: string
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION
   tool: { name: 'django-migration-review'; version: string }
   base: RefInfo
   head: RefInfo
+  /** The pull request reviewed, when the run was for one (the fork-safe comment stage confirms it). */
+  pullRequest: { number: number } | null
   /** Where the PR forked from the base branch. */
   mergeBase: string | null
   merge: { tree: string; clean: boolean; conflictedPaths: string[] }
@@ -206,6 +221,10 @@ export interface Report {
   /** Every migration the PR adds, in apply order. */
   migrations: MigrationReport[]
   rehearsal: RehearsalInfo
+  /** Differences between the base schema and the schema after the new migrations were applied and reversed. */
+  schemaDifferences: SchemaDifferenceReport[]
   missingMigrations: MissingMigrations
+  /** The order to ship the PR in: the most demanding of its migrations. */
+  deployOrder: DeployOrder | null
   timings: Record<string, number>
 }

@@ -1,21 +1,34 @@
-// The whole job, the same for the Action and the CLI: the static review,
-// then (when asked and possible) the rehearsal, then verdicts and the report.
+// The whole job, the same for the Action and the CLI: the static review, the
+// rules, then (when asked and possible) the rehearsal, then verdicts and the
+// report. Everything the run creates is released before it returns.
+import { CONFIG_FILE, EMPTY_CONFIG, parseRepoConfig, type RepoConfig } from '../config/repo-config.js'
 import type { Options } from '../config/options.js'
-import { GitRepository } from '../git/repository.js'
+import { GitRepository, type ObjectId } from '../git/repository.js'
 import { normalizeRoot } from '../graph/discover.js'
+import { migrationKey, type MigrationKey } from '../graph/types.js'
 import type { Logger } from '../lifecycle/logger.js'
-import type { Report } from '../report/types.js'
+import { ResourceStack } from '../lifecycle/resources.js'
+import { rehearse, type RehearsalInput } from '../rehearsal/rehearse.js'
+import type { RehearsalEvidence } from '../rehearsal/types.js'
+import type { RehearsalInfo, Report } from '../report/types.js'
+import { evaluateRules } from '../rules/evaluate.js'
 import { assembleReport } from '../verdict/assemble.js'
-import { reviewStatically } from './static-review.js'
+import { reviewStatically, type StaticReview } from './static-review.js'
 import { detectSwappable } from './swappable.js'
 
-export async function runReview(options: Options, logger: Logger): Promise<Report> {
+export interface ReviewHooks {
+  /** Resources of the run; a caller that handles signals passes its own. */
+  resources?: ResourceStack
+  onPhase?: RehearsalInput['onPhase']
+}
+
+export async function runReview(options: Options, logger: Logger, hooks: ReviewHooks = {}): Promise<Report> {
   const started = performance.now()
   const repo = await GitRepository.open(options.repo)
   const projectRoot = normalizeRoot(options.projectRoot)
   const headTree = await repo.treeOf(await repo.resolveCommit(options.head))
   const swappable = await detectSwappable(repo, headTree, projectRoot, options.swappable)
-  logger.debug(`swappable settings: ${JSON.stringify(swappable)}`)
+  const config = await readRepoConfig(repo, headTree)
   const review = await reviewStatically(repo, {
     base: options.base,
     head: options.head,
@@ -23,16 +36,62 @@ export async function runReview(options: Options, logger: Logger): Promise<Repor
     exclude: options.exclude,
     swappable
   })
+  const excluded = excludedMigrations(review, config)
+  const ruleFindings = evaluateRules({ merged: review.trees.merge.graph, added: review.added, sources: review.sources, config })
   const staticMs = Math.round(performance.now() - started)
   logger.info(
     `static review: ${review.added.length} new migration(s), ${review.conflicts.length} conflict(s), ${review.parsedFiles} file(s) parsed in ${staticMs} ms`
   )
+
+  let rehearsal: RehearsalInfo
+  let evidence: RehearsalEvidence | null = null
+  const skip = rehearsalSkipReason(options, review)
+  if (skip !== null) {
+    rehearsal = { status: 'skipped', reason: skip }
+  } else {
+    const resources = hooks.resources ?? new ResourceStack(logger)
+    try {
+      evidence = await rehearse({ repo, review, options: { ...options, projectRoot }, logger, resources, ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}) })
+      rehearsal = evidence.info
+    } catch (error) {
+      logger.warning(`the rehearsal could not run: ${(error as Error).message}`)
+      rehearsal = { status: 'failed', reason: (error as Error).message }
+    } finally {
+      if (hooks.resources === undefined) await resources.dispose()
+    }
+  }
+
   return assembleReport({
     review,
     projectRoot,
-    rehearsal: options.rehearsal
-      ? { status: 'skipped', reason: 'the rehearsal is not available in this version' }
-      : { status: 'skipped', reason: 'the rehearsal was switched off (--static-only / rehearsal: false)' },
-    timings: { staticMs }
+    ruleFindings,
+    rehearsal,
+    evidence,
+    excluded,
+    lockTimeoutMs: options.lockTimeoutMs,
+    timings: { staticMs, totalMs: Math.round(performance.now() - started), ...(evidence?.info.timings ?? {}) }
   })
+}
+
+function rehearsalSkipReason(options: Options, review: StaticReview): string | null {
+  if (!options.rehearsal) return 'the rehearsal was switched off (--static-only / rehearsal: false)'
+  if (review.added.length === 0) return 'this pull request adds no migrations'
+  const blocking = review.problems.filter((problem) => problem.kind !== 'duplicate-app-label')
+  if (blocking.length > 0) return `the migration graph does not load (${blocking[0]!.message})`
+  return null
+}
+
+async function readRepoConfig(repo: GitRepository, tree: ObjectId): Promise<RepoConfig> {
+  const result = await repo.run(['cat-file', 'blob', `${tree}:${CONFIG_FILE}`])
+  if (result.exitCode !== 0) return EMPTY_CONFIG
+  return parseRepoConfig(result.stdout.toString('utf8'), CONFIG_FILE)
+}
+
+function excludedMigrations(review: StaticReview, config: RepoConfig): Set<MigrationKey> {
+  const excluded = new Set<MigrationKey>()
+  for (const file of review.added) {
+    const key = migrationKey(file)
+    if (config.exclude.apps.includes(file.app) || config.exclude.migrations.includes(key)) excluded.add(key)
+  }
+  return excluded
 }

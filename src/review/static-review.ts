@@ -33,6 +33,8 @@ export interface StaticReview {
   edited: EditedMigration[]
   duplicates: DuplicateNumber[]
   problems: GraphProblemReport[]
+  /** Source text of each added migration (for inline ignores). */
+  sources: Map<MigrationKey, string>
   /** Distinct migration files parsed (each blob once). */
   parsedFiles: number
 }
@@ -111,17 +113,25 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     }
   }
 
+  const added = addedInApplyOrder(merged, head, prAdded)
+  const sources = new Map<MigrationKey, string>()
+  for (const file of added) {
+    const blob = merged.blobs.get(file.path) ?? head.blobs.get(file.path)
+    if (blob) sources.set(migrationKey(file), blobs.text(blob))
+  }
+
   return {
     base: { ref: options.base, sha: baseSha },
     head: { ref: options.head, sha: headSha },
     mergeBase,
     merge,
     trees: { base, head, mergeBase: fork, merge: merged },
-    added: addedInApplyOrder(merged, head, prAdded),
+    added,
     conflicts,
     edited,
     duplicates: duplicateNumbers(merged.graph.files, (key) => sideOf(key, sides) === 'pr'),
     problems,
+    sources,
     parsedFiles: cache.parsed
   }
 }

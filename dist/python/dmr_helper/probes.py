@@ -1,0 +1,199 @@
+"""The code under test against a schema: for each concrete model of the
+running code, SELECT every field it knows, INSERT a row giving only the
+fields it knows (Python defaults, and values as large as the model allows),
+and UPDATE a row. All inside a transaction that is rolled back.
+
+A failure here is evidence only when the same probe passes on the schema this
+code was written for; the caller runs that control probe too.
+"""
+import datetime
+import decimal
+import random
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import NOT_PROVIDED
+from django.utils import timezone
+
+from .errors import describe
+
+INT_LIMITS = {
+    "SmallIntegerField": 32767,
+    "PositiveSmallIntegerField": 32767,
+    "IntegerField": 2147483647,
+    "PositiveIntegerField": 2147483647,
+    "BigIntegerField": 9223372036854775807,
+    "PositiveBigIntegerField": 9223372036854775807,
+    "SmallAutoField": 32767,
+    "AutoField": 2147483647,
+    "BigAutoField": 9223372036854775807,
+}
+
+TEXT_TYPES = {"CharField", "SlugField", "EmailField", "URLField", "FilePathField", "FileField", "ImageField", "TextField"}
+
+
+class SkipProbe(Exception):
+    """This probe cannot be run meaningfully (no row to point a foreign key at, an unknown field type)."""
+
+
+def probed_models(only_tables=None):
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.swapped:
+            continue
+        if only_tables is not None and meta.db_table not in only_tables:
+            continue
+        yield model
+
+
+def describe_models():
+    return [
+        {
+            "model": model._meta.label,
+            "table": model._meta.db_table,
+            "columns": [field.column for field in model._meta.local_concrete_fields],
+            "app": model._meta.app_label,
+        }
+        for model in probed_models()
+    ]
+
+
+def probe(only_tables=None):
+    return [probe_model(model) for model in probed_models(only_tables)]
+
+
+def probe_model(model):
+    meta = model._meta
+    rng = random.Random(meta.label)
+    result = {"model": meta.label, "table": meta.db_table}
+    manager = model._base_manager.using(connection.alias)
+    with transaction.atomic():
+        rows = []
+        result["select"], rows = _attempt(lambda: list(manager.all()[:3]))
+        inserted = None
+        outcome, inserted = _attempt(lambda: _insert(model, rng))
+        result["insert"] = outcome
+        target = rows[0] if rows else inserted
+        if target is None:
+            result["update"] = {"ok": None, "reason": "no row to update"}
+        else:
+            result["update"], _ = _attempt(lambda: _update(manager, model, target))
+        transaction.set_rollback(True)
+    return result
+
+
+def _attempt(action):
+    try:
+        with transaction.atomic():
+            value = action()
+        return {"ok": True}, value
+    except SkipProbe as skip:
+        return {"ok": None, "reason": str(skip)}, None
+    except DatabaseError as error:
+        failure = describe(error)
+        return {"ok": False, "message": failure["message"], "sqlstate": failure["sqlstate"], "exception": failure["exception"]}, None
+
+
+def _insert(model, rng):
+    meta = model._meta
+    if meta.parents:
+        raise SkipProbe("multi-table inheritance: the parent row is probed on its own")
+    values = {}
+    for field in meta.local_concrete_fields:
+        if getattr(field, "generated", False):
+            continue
+        if field.primary_key and field.get_internal_type() in INT_LIMITS:
+            continue  # the sequence gives it
+        if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED and not field.has_default():
+            continue  # Django writes DEFAULT for it
+        values[field.attname] = value_for(model, field, rng)
+    instance = model(**values)
+    fields = [f for f in meta.local_concrete_fields if f.attname in values]
+    # _insert is what Model.save uses underneath; it skips signals and user save() code.
+    returning = meta.db_returning_fields
+    rows = model._base_manager._insert([instance], fields=fields, returning_fields=returning, using=connection.alias)
+    if rows and returning:
+        for value, field in zip(rows[0], returning):
+            setattr(instance, field.attname, value)
+    return instance
+
+
+def _update(manager, model, target):
+    values = {}
+    for field in model._meta.local_concrete_fields:
+        if field.primary_key or getattr(field, "generated", False):
+            continue
+        values[field.attname] = getattr(target, field.attname)
+    if not values:
+        raise SkipProbe("no column besides the primary key")
+    manager.filter(pk=target.pk).update(**values)
+
+
+def value_for(model, field, rng):
+    if field.has_default():
+        return field.get_default()
+    if field.is_relation:
+        return _related_value(model, field)
+    if field.choices:
+        flat = [value for value, _ in field.flatchoices if value not in (None, "")]
+        if flat:
+            return flat[0]
+    internal = field.get_internal_type()
+    unique = field.unique
+    if internal in TEXT_TYPES:
+        length = field.max_length or (1000 if internal == "TextField" else 255)
+        if unique:
+            return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(length))
+        return "x" * length
+    if internal in INT_LIMITS:
+        limit = INT_LIMITS[internal]
+        return rng.randint(1, limit) if unique else limit
+    if internal == "DecimalField":
+        whole = (field.max_digits or 10) - (field.decimal_places or 0)
+        text = ("9" * whole or "0") + ("." + "9" * field.decimal_places if field.decimal_places else "")
+        return decimal.Decimal(text) if not unique else decimal.Decimal(rng.randint(1, 10 ** max(1, whole) - 1))
+    if internal == "FloatField":
+        return rng.random() * 1e300 if unique else 1.5e300
+    if internal in ("BooleanField", "NullBooleanField"):
+        return True
+    if internal == "DateTimeField":
+        now = timezone.now() if settings.USE_TZ else datetime.datetime.now()
+        return now + datetime.timedelta(seconds=rng.randint(0, 10**6)) if unique else now
+    if internal == "DateField":
+        return datetime.date.today() + datetime.timedelta(days=rng.randint(0, 10**5) if unique else 0)
+    if internal == "TimeField":
+        return datetime.time(23, 59, rng.randint(0, 59) if unique else 59)
+    if internal == "DurationField":
+        return datetime.timedelta(days=1, seconds=rng.randint(0, 86399) if unique else 0)
+    if internal == "UUIDField":
+        return uuid.UUID(int=rng.getrandbits(128))
+    if internal == "JSONField":
+        return {"probe": "x" * 100, "list": [1, 2, 3]}
+    if internal == "BinaryField":
+        return bytes(rng.getrandbits(8) for _ in range(field.max_length or 16))
+    if internal in ("GenericIPAddressField", "IPAddressField"):
+        return "192.0.2.%d" % rng.randint(1, 254)
+    if internal == "ArrayField":
+        return [value_for(model, field.base_field, rng)]
+    if internal == "HStoreField":
+        return {"probe": "x"}
+    if field.null:
+        return None
+    raise SkipProbe("cannot make a value for %s.%s (%s)" % (model._meta.label, field.name, internal))
+
+
+def _related_value(model, field):
+    target_model = field.remote_field.model
+    target_field = field.target_field
+    candidates = target_model._base_manager.using(connection.alias).values_list(target_field.attname, flat=True)
+    if field.unique:
+        taken = model._base_manager.using(connection.alias).values_list(field.attname, flat=True)
+        candidates = candidates.exclude(**{"%s__in" % target_field.attname: taken})
+    value = candidates.order_by(target_field.attname).first()
+    if value is None:
+        if field.null:
+            return None
+        raise SkipProbe("no row in %s to point %s at" % (target_model._meta.db_table, field.name))
+    return value

@@ -1,0 +1,35 @@
+"""Exceptions as plain data: class, message, SQLSTATE of the database error."""
+
+
+def sqlstate_of(error):
+    for candidate in (error, getattr(error, "__cause__", None)):
+        if candidate is None:
+            continue
+        code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+        if code:
+            return code
+        diag = getattr(candidate, "diag", None)
+        if diag is not None and getattr(diag, "sqlstate", None):
+            return diag.sqlstate
+    return None
+
+
+def describe(error, statement=None, operation_index=None):
+    message = str(error).strip() or type(error).__name__
+    # psycopg appends a context block after the first line; the first lines carry the meaning.
+    message = "\n".join(line for line in message.splitlines() if line.strip())[:2000]
+    return {
+        "exception": type(error).__name__,
+        "message": message,
+        "sqlstate": sqlstate_of(error),
+        "statement": statement,
+        "operationIndex": operation_index,
+    }
+
+
+class HelperError(Exception):
+    """An error the user can act on; `kind` tells the bridge which input to name."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind

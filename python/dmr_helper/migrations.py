@@ -1,0 +1,79 @@
+"""Driving MigrationExecutor directly: Django starts once per process, and
+each request builds a fresh executor (its view of applied migrations is a
+snapshot of django_migrations)."""
+import time
+
+from django.db import connection
+from django.db.migrations.exceptions import IrreversibleError
+from django.db.migrations.executor import MigrationExecutor
+
+from .errors import HelperError, describe
+from .tracing import StatementTracer, watch_operations
+
+
+def _executor():
+    return MigrationExecutor(connection)
+
+
+def leaves():
+    graph = _executor().loader.graph
+    return [list(key) for key in graph.leaf_nodes()]
+
+
+def migrate_to_leaves():
+    """Migrates the current database to every leaf of this code's graph."""
+    executor = _executor()
+    targets = executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets)
+    started = time.perf_counter()
+    try:
+        executor.migrate(targets, plan=plan)
+    except Exception as error:
+        raise HelperError("migrate", "migrating a fresh database to the base branch's leaves failed: %s" % describe(error)["message"])
+    return {"applied": ["%s.%s" % (m.app_label, m.name) for m, _ in plan], "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def applied():
+    return sorted("%s.%s" % key for key in _executor().loader.applied_migrations)
+
+
+def run_one(app, name, backwards=False):
+    """Applies (or unapplies) exactly one migration, recording every statement."""
+    executor = _executor()
+    key = (app, name)
+    migration = executor.loader.graph.nodes.get(key)
+    if migration is None:
+        raise HelperError("unknown-migration", "%s.%s is not in this code's migration graph" % key)
+    is_applied = key in executor.loader.applied_migrations
+    if backwards and not is_applied:
+        raise HelperError("state", "%s.%s is not applied, so it cannot be reversed" % key)
+    if not backwards and is_applied:
+        raise HelperError("state", "%s.%s is already applied" % key)
+
+    tracer = StatementTracer(connection)
+    undo = watch_operations(migration, tracer, backwards=backwards)
+    error = None
+    started = time.perf_counter()
+    try:
+        with connection.execute_wrapper(tracer):
+            executor.migrate([key], plan=[(migration, backwards)])
+    except IrreversibleError as exc:
+        index = next((i for i, op in enumerate(migration.operations) if not op.reversible), None)
+        error = describe(exc, operation_index=index)
+    except Exception as exc:  # noqa: BLE001 - the failure is the evidence
+        error = tracer.error or describe(exc)
+        if error.get("operationIndex") is None:
+            error["operationIndex"] = tracer.failed_operation
+        if tracer.error is not None and type(exc).__name__ != tracer.error["exception"]:
+            # The SQL error surfaced as another class (Django wraps it); keep Django's.
+            error = dict(error, exception=type(exc).__name__)
+    finally:
+        undo()
+    return {
+        "statements": tracer.statements,
+        "droppedStatements": tracer.dropped,
+        "error": error,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "atomic": bool(migration.atomic),
+        "operations": [type(op).__name__ for op in migration.operations],
+    }

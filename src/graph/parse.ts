@@ -1,0 +1,508 @@
+// Reads a Django migration module without Python: the `Migration` class's
+// dependencies, operations and flags, as far as they are written literally.
+// What needs Python to know is recorded as dynamic, never guessed.
+
+import type { SyntaxNode } from '@lezer/common'
+import { parser } from '@lezer/python'
+import { findSyntaxProblem } from './python-syntax.js'
+import {
+  childrenOf,
+  describeNonLiteral,
+  dottedName,
+  elementsOf,
+  readArguments,
+  sourceOf,
+  splitElements,
+  toPyValue,
+  unwrapParentheses,
+  type Argument,
+  type Element,
+  type Source
+} from './python-values.js'
+import { LineIndex } from './source-lines.js'
+import {
+  MigrationParseError,
+  type DynamicPart,
+  type LocatedRef,
+  type MigrationDependency,
+  type MigrationFile,
+  type MigrationRef,
+  type Operation,
+  type PyValue
+} from './types.js'
+
+type Attribute = DynamicPart['attribute']
+
+const ATTRIBUTES: ReadonlySet<string> = new Set<Attribute>(['dependencies', 'operations', 'replaces', 'run_before', 'initial', 'atomic'])
+
+/** The right-hand side of `attribute = ...`: one value, or the items of a bare tuple (`x = a, b`). */
+interface AssignedValue {
+  elements: Element[]
+  bareTuple: boolean
+  from: number
+  to: number
+}
+
+/**
+ * What the class body does to an attribute, in order. A plain assignment
+ * replaces everything before it; a later conditional assignment or mutation
+ * makes the value unknowable.
+ */
+type AttributeEvent = { kind: 'assign'; value: AssignedValue } | { kind: 'dynamic'; part: DynamicPart }
+
+// List, set and dict methods that change the value in place.
+const MUTATING_METHODS: ReadonlySet<string> = new Set([
+  'append', 'extend', 'insert', 'remove', 'pop', 'clear', 'sort', 'reverse', 'add', 'discard', 'update', 'setdefault', 'popitem'
+])
+
+const COMPOUND_STATEMENTS: Record<string, string> = {
+  IfStatement: 'an if statement',
+  ForStatement: 'a for loop',
+  WhileStatement: 'a while loop',
+  TryStatement: 'a try statement',
+  WithStatement: 'a with statement',
+  MatchStatement: 'a match statement'
+}
+
+/**
+ * `<anything>/<app>/migrations/<name>.py` → `{app, name}`, or null when
+ * Django would not load the file as a migration: names starting with `_` or
+ * `~` are skipped, and so is anything not directly inside `migrations/`.
+ */
+export function migrationRefFromPath(path: string): MigrationRef | null {
+  const parts = path.split('/')
+  if (parts.length < 3) return null
+  const file = parts[parts.length - 1]
+  const app = parts[parts.length - 3]
+  if (parts[parts.length - 2] !== 'migrations' || !file.endsWith('.py')) return null
+  const name = file.slice(0, -'.py'.length)
+  // pkgutil.iter_modules, which Django's loader uses, skips names with a dot.
+  if (!name || name.startsWith('_') || name.startsWith('~') || name.includes('.')) return null
+  if (!app || app === '.' || app === '..') return null
+  return { app, name }
+}
+
+/** Reads one migration module; throws `MigrationParseError` where Python would refuse to import it. */
+export function parseMigration(source: string, path: string): MigrationFile {
+  const ref = migrationRefFromPath(path)
+  if (!ref) {
+    throw new MigrationParseError(path, 1, 1, 'not a migration module: Django loads <app>/migrations/<name>.py, skipping names that start with _ or ~')
+  }
+  // Python ignores a UTF-8 byte-order mark and reads \r\n and \r as \n.
+  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+  const lines = new LineIndex(text)
+  const tree = parser.parse(text)
+  const problem = findSyntaxProblem(text, tree, lines)
+  if (problem) throw new MigrationParseError(path, problem.line, problem.column, problem.message)
+
+  const migrationClass = findMigrationClass(tree.topNode, { text, lines })
+  if (!migrationClass) throw new MigrationParseError(path, 1, 1, 'no Migration class')
+  const reader = new ClassReader({ text, lines })
+  return { ...ref, path, ...reader.read(migrationClass) }
+}
+
+/** The last top-level `class Migration`, as Python's module attribute would be. */
+function findMigrationClass(script: SyntaxNode, source: Source): SyntaxNode | null {
+  let found: SyntaxNode | null = null
+  for (const statement of childrenOf(script)) {
+    const definition = statement.name === 'DecoratedStatement' ? statement.getChild('ClassDefinition') : statement
+    if (definition?.name !== 'ClassDefinition') continue
+    const name = definition.getChild('VariableName')
+    if (name && sourceOf(name, source) === 'Migration') found = definition
+  }
+  return found
+}
+
+class ClassReader {
+  private readonly dynamicParts: DynamicPart[] = []
+  private readonly source: Source
+
+  constructor(source: Source) {
+    this.source = source
+  }
+
+  read(migrationClass: SyntaxNode): Omit<MigrationFile, 'app' | 'name' | 'path'> {
+    const events = new Map<string, AttributeEvent[]>()
+    const body = migrationClass.getChild('Body')
+    if (body) this.collectEvents(body, events)
+
+    const assigned = (attribute: Attribute): AssignedValue | null => {
+      const history = events.get(attribute) ?? []
+      let lastAssignment = -1
+      history.forEach((event, i) => {
+        if (event.kind === 'assign') lastAssignment = i
+      })
+      for (const event of history.slice(lastAssignment + 1)) if (event.kind === 'dynamic') this.dynamicParts.push(event.part)
+      const event = history[lastAssignment]
+      return event?.kind === 'assign' ? event.value : null
+    }
+
+    const dependenciesValue = assigned('dependencies')
+    const operationsValue = assigned('operations')
+    const replacesValue = assigned('replaces')
+    const runBeforeValue = assigned('run_before')
+    const initialValue = assigned('initial')
+    const atomicValue = assigned('atomic')
+    const result = {
+      line: this.line(migrationClass.from),
+      dependencies: dependenciesValue ? this.dependencies(dependenciesValue) : [],
+      replaces: replacesValue ? this.refs('replaces', replacesValue) : [],
+      runBefore: runBeforeValue ? this.refs('run_before', runBeforeValue) : [],
+      initial: initialValue ? this.flag('initial', initialValue, false) : false,
+      atomic: atomicValue ? this.flag('atomic', atomicValue, true) : true,
+      operations: operationsValue ? this.operations(this.listElements('operations', operationsValue)) : []
+    }
+    // Sorting is stable, so parts on one line keep the order they were found in.
+    const dynamic = [...this.dynamicParts].sort((a, b) => a.line - b.line)
+    return { ...result, dynamic }
+  }
+
+  // ---- the class body --------------------------------------------------
+
+  private collectEvents(body: SyntaxNode, events: Map<string, AttributeEvent[]>): void {
+    const add = (name: string, event: AttributeEvent): void => {
+      if (!ATTRIBUTES.has(name)) return
+      const history = events.get(name) ?? []
+      history.push(event)
+      events.set(name, history)
+    }
+    const dynamicEvent = (name: string, node: SyntaxNode, reason: string): void => {
+      add(name, { kind: 'dynamic', part: { attribute: name as Attribute, line: this.line(node.from), source: sourceOf(node, this.source), reason } })
+    }
+    for (const statement of statementsOf(body)) {
+      switch (statement.name) {
+        case 'AssignStatement': {
+          const assignment = this.splitAssignment(statement)
+          if (!assignment) break
+          for (const target of assignment.targets) {
+            const single = target.length === 1 && target[0].name === 'VariableName' ? sourceOf(target[0], this.source) : null
+            const base = target.length === 1 && target[0].name === 'MemberExpression' ? target[0].firstChild : null
+            if (single !== null) add(single, { kind: 'assign', value: assignment.value })
+            else if (base?.name === 'VariableName') dynamicEvent(sourceOf(base, this.source), statement, 'changed by an item or attribute assignment at run time')
+            else for (const name of targetNames(target, this.source)) dynamicEvent(name, statement, 'assigned by unpacking, which happens at run time')
+          }
+          break
+        }
+        case 'UpdateStatement': {
+          const target = statement.firstChild
+          if (target?.name === 'VariableName') dynamicEvent(sourceOf(target, this.source), statement, 'changed by an augmented assignment at run time')
+          break
+        }
+        case 'ExpressionStatement': {
+          // `operations.append(...)`: the list is changed after it was written.
+          const call = statement.firstChild
+          const method = call?.name === 'CallExpression' ? call.firstChild : null
+          const object = method?.name === 'MemberExpression' ? method.firstChild : null
+          const methodName = method?.lastChild?.name === 'PropertyName' ? sourceOf(method.lastChild, this.source) : ''
+          if (object?.name === 'VariableName' && MUTATING_METHODS.has(methodName)) {
+            dynamicEvent(sourceOf(object, this.source), statement, `changed by .${methodName}() at run time`)
+          }
+          break
+        }
+        case 'DecoratedStatement':
+        case 'FunctionDefinition':
+        case 'ClassDefinition': {
+          const definition = statement.name === 'DecoratedStatement' ? (statement.lastChild ?? statement) : statement
+          const name = definition.getChild('VariableName')
+          if (name) dynamicEvent(sourceOf(name, this.source), statement, 'defined by a def or class statement')
+          break
+        }
+        default: {
+          const where = COMPOUND_STATEMENTS[statement.name]
+          if (!where) break
+          visitNestedAssignments(statement, (assignment) => {
+            for (const name of nestedTargetNames(assignment, this.source)) {
+              dynamicEvent(name, assignment, `assigned inside ${where}, so the value depends on run time`)
+            }
+          })
+        }
+      }
+    }
+  }
+
+  /** `a = b = value` → targets `[[a], [b]]`; `a, b = value` → `[[a, ',', b]]`; null for an annotation alone. */
+  private splitAssignment(statement: SyntaxNode): { targets: SyntaxNode[][]; value: AssignedValue } | null {
+    const segments: SyntaxNode[][] = [[]]
+    for (const child of childrenOf(statement)) {
+      if (child.name === 'AssignOp') segments.push([])
+      else if (child.name !== 'TypeDef') segments[segments.length - 1].push(child)
+    }
+    if (segments.length < 2) return null
+    const valueNodes = segments.pop() ?? []
+    const { elements, hasComma } = splitElements(valueNodes)
+    if (elements.length === 0) return null
+    const value = { elements, bareTuple: hasComma, from: elements[0].from, to: elements[elements.length - 1].node.to }
+    return { targets: segments, value }
+  }
+
+  // ---- attribute values -------------------------------------------------
+
+  /**
+   * Items of a list-valued attribute. For a value that is not a list literal,
+   * records a dynamic part and keeps the items of the left-most list literal
+   * of a `+` chain (`[...] + EXTRA`), whose positions are still certain.
+   */
+  private listElements(attribute: Attribute, value: AssignedValue): Element[] {
+    if (value.bareTuple) return value.elements
+    const node = unwrapParentheses(value.elements[0].node)
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return elementsOf(node)
+    let left = node
+    while (left.name === 'BinaryExpression' && left.firstChild && operatorOf(left, this.source) === '+') {
+      left = unwrapParentheses(left.firstChild)
+    }
+    const partial = left !== node && (left.name === 'ArrayExpression' || left.name === 'TupleExpression')
+    const reason = partial
+      ? `not a list literal: only the first list of the sum is read, the rest is computed at run time`
+      : `not a list literal: ${this.shapeReason(node)}`
+    this.dynamicParts.push({ attribute, line: this.line(value.from), source: this.text(value), reason })
+    return partial ? elementsOf(left) : []
+  }
+
+  private shapeReason(node: SyntaxNode): string {
+    if (node.name === 'CallExpression') return 'built by a call at run time'
+    const name = dottedName(node, this.source)
+    if (name !== null) return `refers to ${name}, which is not followed`
+    return describeNonLiteral(node)
+  }
+
+  private dependencies(value: AssignedValue): MigrationDependency[] {
+    const dependencies: MigrationDependency[] = []
+    for (const element of this.listElements('dependencies', value)) {
+      if (this.unpacked('dependencies', element)) continue
+      dependencies.push(this.dependency(element.node))
+    }
+    return dependencies
+  }
+
+  private dependency(item: SyntaxNode): MigrationDependency {
+    const line = this.line(item.from)
+    const node = unwrapParentheses(item)
+    const pair = this.stringPair(node)
+    if (pair) return { kind: 'migration', ...pair, line }
+    if (node.name === 'CallExpression') {
+      const call = toPyValue(node, this.source)
+      if (call.kind === 'call' && (call.callee === 'swappable_dependency' || call.callee.endsWith('.swappable_dependency'))) {
+        const [argument] = call.args
+        if (call.args.length === 1 && Object.keys(call.kwargs).length === 0) {
+          // Django: swappable_dependency(value) depends on (value.split('.', 1)[0], '__first__').
+          if (argument.kind === 'ref') return { kind: 'swappable', setting: argument.name.slice(argument.name.lastIndexOf('.') + 1), line }
+          if (argument.kind === 'str') return { kind: 'migration', app: argument.value.split('.')[0], name: '__first__', line }
+        }
+        return { kind: 'dynamic', source: sourceOf(item, this.source), reason: 'swappable_dependency() of something other than a setting or a string', line }
+      }
+    }
+    const reason = node.name === 'TupleExpression' || node.name === 'ArrayExpression' ? 'not a pair of string literals (app, migration)' : this.shapeReason(node)
+    return { kind: 'dynamic', source: sourceOf(item, this.source), reason, line }
+  }
+
+  /** `('app', '0001_initial')` or `['app', '0001_initial']`. */
+  private stringPair(node: SyntaxNode): MigrationRef | null {
+    if (node.name !== 'TupleExpression' && node.name !== 'ArrayExpression') return null
+    const value = toPyValue(node, this.source)
+    if ((value.kind !== 'tuple' && value.kind !== 'list') || value.items.length !== 2) return null
+    const [app, name] = value.items
+    return app.kind === 'str' && name.kind === 'str' ? { app: app.value, name: name.value } : null
+  }
+
+  private refs(attribute: 'replaces' | 'run_before', value: AssignedValue): LocatedRef[] {
+    const refs: LocatedRef[] = []
+    for (const element of this.listElements(attribute, value)) {
+      if (this.unpacked(attribute, element)) continue
+      const pair = this.stringPair(unwrapParentheses(element.node))
+      const line = this.line(element.from)
+      if (pair) refs.push({ ...pair, line })
+      else this.dynamicParts.push({ attribute, line, source: sourceOf(element.node, this.source), reason: 'not a pair of string literals (app, migration)' })
+    }
+    return refs
+  }
+
+  /** `*EXTRA` in a list: its length is unknown, so the attribute is only partly read. */
+  private unpacked(attribute: Attribute, element: Element): boolean {
+    if (!element.star) return false
+    this.dynamicParts.push({
+      attribute,
+      line: this.line(element.from),
+      source: this.text({ from: element.from, to: element.node.to }),
+      reason: 'an unpacked list has no static length'
+    })
+    return true
+  }
+
+  /** `atomic = False`, `initial = True`: Python's truth value of a literal. */
+  private flag(attribute: 'initial' | 'atomic', value: AssignedValue, fallback: boolean): boolean {
+    // `atomic = False,` is a one-item tuple, which is true.
+    if (value.bareTuple) return true
+    const truth = literalTruth(toPyValue(value.elements[0].node, this.source))
+    if (truth !== null) return truth
+    this.dynamicParts.push({ attribute, line: this.line(value.from), source: this.text(value), reason: `not a literal: ${this.shapeReason(unwrapParentheses(value.elements[0].node))}` })
+    return fallback
+  }
+
+  // ---- operations -------------------------------------------------------
+
+  /** Numbers the operations as Django does; after `*unpacked` the positions are unknown (-1). */
+  private operations(elements: Element[]): Operation[] {
+    const operations: Operation[] = []
+    let index = 0
+    let positionsKnown = true
+    for (const element of elements) {
+      if (element.star) {
+        this.dynamicParts.push({
+          attribute: 'operations',
+          line: this.line(element.from),
+          source: this.text({ from: element.from, to: element.node.to }),
+          reason: 'an unpacked list has no static length: the operations after it are numbered -1'
+        })
+        positionsKnown = false
+        continue
+      }
+      operations.push(this.operation(element.node, positionsKnown ? index : -1))
+      index++
+    }
+    return operations
+  }
+
+  private operation(item: SyntaxNode, index: number): Operation {
+    const node = unwrapParentheses(item)
+    const line = this.line(node.from)
+    const endLine = this.line(node.to - 1)
+    const calleeNode = node.name === 'CallExpression' ? node.firstChild : null
+    const argList = node.lastChild
+    const callee = calleeNode ? dottedName(calleeNode, this.source) : null
+    if (callee === null || argList?.name !== 'ArgList') {
+      const reason =
+        node.name === 'CallExpression'
+          ? 'the callee is not a name or an attribute chain'
+          : dottedName(node, this.source) !== null
+            ? 'a name, not a call: the operation is built elsewhere'
+            : describeNonLiteral(node)
+      return { index, type: '<dynamic>', callee: sourceOf(item, this.source), line, endLine, args: [], kwargs: {}, dynamic: reason }
+    }
+    const { args, kwargs } = readArguments(argList, this.source)
+    const kwargValues: Record<string, PyValue> = {}
+    for (const [name, argument] of kwargs) kwargValues[name] = argument.value
+    const operation: Operation = {
+      index,
+      type: callee.slice(callee.lastIndexOf('.') + 1),
+      callee,
+      line,
+      endLine,
+      args: args.map((argument) => argument.value),
+      kwargs: kwargValues
+    }
+    if (operation.type === 'SeparateDatabaseAndState') {
+      // SeparateDatabaseAndState(database_operations=None, state_operations=None)
+      operation.databaseOperations = this.nestedOperations('database_operations', 0, args, kwargs, line)
+      operation.stateOperations = this.nestedOperations('state_operations', 1, args, kwargs, line)
+    }
+    return operation
+  }
+
+  private nestedOperations(keyword: string, position: number, args: Argument[], kwargs: Map<string, Argument>, callLine: number): Operation[] {
+    let argument = kwargs.get(keyword)
+    if (!argument) {
+      // After `*args` the positions of later arguments are unknown.
+      const starred = args.slice(0, position + 1).find((candidate) => candidate.node === null)
+      if (starred && starred.value.kind === 'dynamic') {
+        this.dynamicParts.push({ attribute: 'operations', line: callLine, source: starred.value.source, reason: `${keyword} cannot be placed after unpacked arguments` })
+        return []
+      }
+      argument = args[position]
+    }
+    if (!argument?.node) return []
+    const node = unwrapParentheses(argument.node)
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return this.operations(elementsOf(node))
+    if (node.name === 'None') return []
+    this.dynamicParts.push({
+      attribute: 'operations',
+      line: this.line(node.from),
+      source: sourceOf(node, this.source),
+      reason: `${keyword} of SeparateDatabaseAndState is not a list literal: ${this.shapeReason(node)}`
+    })
+    return []
+  }
+
+  // ---- positions ----------------------------------------------------------
+
+  private line(offset: number): number {
+    return this.source.lines.line(offset)
+  }
+
+  private text(range: { from: number; to: number }): string {
+    return this.source.text.slice(range.from, range.to)
+  }
+}
+
+/** Statements of a body, with `a = 1; b = 2` split into its parts. */
+function statementsOf(body: SyntaxNode): SyntaxNode[] {
+  const statements: SyntaxNode[] = []
+  for (const child of childrenOf(body)) {
+    if (child.name === 'StatementGroup') statements.push(...childrenOf(child).filter((part) => part.name !== ';'))
+    else statements.push(child)
+  }
+  return statements
+}
+
+function operatorOf(binary: SyntaxNode, source: Source): string {
+  const operator = childrenOf(binary).find((child) => child.name === 'ArithOp')
+  return operator ? sourceOf(operator, source) : ''
+}
+
+/** Names bound by an unpacking target such as `a, (b, c)` or `[a, *b]`. */
+function targetNames(target: SyntaxNode[], source: Source): string[] {
+  const names: string[] = []
+  for (const node of target) {
+    if (node.name === 'VariableName') names.push(sourceOf(node, source))
+    else if (node.name === 'TupleExpression' || node.name === 'ArrayExpression' || node.name === 'ParenthesizedExpression') {
+      names.push(...targetNames(childrenOf(node), source))
+    }
+  }
+  return names
+}
+
+/** Names an assignment nested in a compound statement binds. */
+function nestedTargetNames(statement: SyntaxNode, source: Source): string[] {
+  if (statement.name === 'UpdateStatement') {
+    const target = statement.firstChild
+    return target?.name === 'VariableName' ? [sourceOf(target, source)] : []
+  }
+  const segments: SyntaxNode[][] = [[]]
+  for (const child of childrenOf(statement)) {
+    if (child.name === 'AssignOp') segments.push([])
+    else if (child.name !== 'TypeDef') segments[segments.length - 1].push(child)
+  }
+  return segments.slice(0, -1).flatMap((segment) => targetNames(segment, source))
+}
+
+/** Assignments anywhere inside a compound statement, except in nested functions and classes (their own scopes). */
+function visitNestedAssignments(node: SyntaxNode, visit: (statement: SyntaxNode) => void): void {
+  for (const child of childrenOf(node)) {
+    if (child.name === 'FunctionDefinition' || child.name === 'ClassDefinition' || child.name === 'LambdaExpression') continue
+    if (child.name === 'AssignStatement' || child.name === 'UpdateStatement') visit(child)
+    else visitNestedAssignments(child, visit)
+  }
+}
+
+/** Python's `bool(value)` for literals; null when it needs evaluation. */
+function literalTruth(value: PyValue): boolean | null {
+  switch (value.kind) {
+    case 'bool':
+      return value.value
+    case 'none':
+      return false
+    case 'int':
+    case 'float':
+      return value.value !== 0
+    case 'str':
+    case 'bytes':
+      return value.value.length > 0
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return value.items.length === 0 ? false : value.items.some((item) => item.kind === 'dynamic' && item.source.startsWith('*')) ? null : true
+    case 'dict':
+      return value.entries.length === 0 ? false : value.entries.some(([key]) => key.kind === 'dynamic' && key.source.startsWith('**')) ? null : true
+    default:
+      return null
+  }
+}

@@ -1,0 +1,317 @@
+// What every provider shares: the run's database names (a unique prefix per
+// run), creating, copying and dropping those databases through one admin
+// connection, reading the server version, and releasing what was created
+// both through close() and through the run's ResourceStack.
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import type { Logger } from '../lifecycle/logger.js'
+import type { ResourceStack } from '../lifecycle/resources.js'
+import type { ConnectionParams } from './types.js'
+
+/** Postgres truncates identifiers to 63 bytes; names stay below that. */
+const MAX_IDENTIFIER_BYTES = 63
+
+/** `"name"` with embedded quotes doubled: safe for any identifier. */
+export function quoteIdentifier(name: string): string {
+  if (name.length === 0) throw new Error('an SQL identifier cannot be empty')
+  if (name.includes('\0')) throw new Error('an SQL identifier cannot contain a NUL character')
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** A fresh prefix such as `dmr_k3x9q2_`: lower case, so it never needs quoting. */
+export function newRunPrefix(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  const bytes = randomBytes(8)
+  let id = ''
+  for (const byte of bytes) id += alphabet[byte % alphabet.length]
+  return `dmr_${id}_`
+}
+
+/** Hands out unique database names under one run prefix: `dmr_<id>_<label>[_<n>]`. */
+export class DatabaseNamer {
+  readonly prefix: string
+  private readonly used = new Map<string, number>()
+
+  constructor(prefix: string = newRunPrefix()) {
+    this.prefix = prefix
+  }
+
+  next(label = 'db'): string {
+    let slug = label
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/_+/g, '_')
+      .replace(/^_|_$/g, '')
+    if (slug === '') slug = 'db'
+    const room = MAX_IDENTIFIER_BYTES - this.prefix.length - 5 // leaves space for `_9999`
+    slug = slug.slice(0, room).replace(/_$/, '')
+    const count = (this.used.get(slug) ?? 0) + 1
+    this.used.set(slug, count)
+    return count === 1 ? `${this.prefix}${slug}` : `${this.prefix}${slug}_${count}`
+  }
+
+  owns(name: string): boolean {
+    return name.startsWith(this.prefix)
+  }
+}
+
+export interface ServerVersion {
+  /** `SHOW server_version`, e.g. `15.20 (Debian 15.20-0+deb12u1)`. */
+  version: string
+  /** `server_version_num`, e.g. 150020. */
+  number: number
+}
+
+/** Where the admin connection goes, for messages: never includes a password. */
+export function describeEndpoint(params: ConnectionParams): string {
+  return params.host.startsWith('/') ? `${params.host} (socket), port ${params.port}` : `${params.host}:${params.port}`
+}
+
+/** Runs `release` at most once; later calls get the first call's promise. */
+export function once(release: () => Promise<void> | void): () => Promise<void> {
+  let running: Promise<void> | null = null
+  return () => {
+    running ??= Promise.resolve().then(release)
+    return running
+  }
+}
+
+/**
+ * What one server created, released newest first by close(). Each step is also
+ * registered on the run's ResourceStack the moment it exists, so a run that
+ * fails or is interrupted still releases it; a step runs at most once.
+ */
+export class OwnedResources {
+  private readonly steps: Array<{ description: string; release: () => Promise<void> }> = []
+  private readonly resources: ResourceStack
+  private readonly logger: Logger
+
+  constructor(resources: ResourceStack, logger: Logger) {
+    this.resources = resources
+    this.logger = logger
+  }
+
+  /** Registers `release` for something that now exists. */
+  async add(description: string, release: () => Promise<void> | void): Promise<void> {
+    const step = { description, release: once(release) }
+    this.steps.push(step)
+    try {
+      this.resources.defer(description, step.release)
+    } catch (error) {
+      // The run is already cleaning up (e.g. SIGINT during start): undo at once.
+      await this.releaseAll()
+      throw error
+    }
+  }
+
+  /** Releases everything registered so far, newest first; never throws. */
+  async releaseAll(): Promise<void> {
+    for (const step of [...this.steps].reverse()) {
+      try {
+        await step.release()
+      } catch (error) {
+        this.logger.warning(`could not release ${step.description}: ${(error as Error).message}`)
+      }
+    }
+  }
+}
+
+/** Keeps the last lines a process wrote, for error messages. */
+export class LogTail {
+  static readonly KEPT = 200
+  private readonly lines: string[] = []
+  private partial = ''
+
+  /** Follows a process's stdout and stderr (or any text streams). */
+  attach(...streams: Array<NodeJS.ReadableStream | null | undefined>): void {
+    for (const stream of streams) {
+      stream?.setEncoding('utf8')
+      stream?.on('data', (chunk: string | Buffer) => this.write(chunk.toString()))
+    }
+  }
+
+  write(chunk: string): void {
+    const parts = (this.partial + chunk).split('\n')
+    this.partial = parts.pop() ?? ''
+    this.lines.push(...parts.filter((line) => line.trim() !== ''))
+    if (this.lines.length > LogTail.KEPT) this.lines.splice(0, this.lines.length - LogTail.KEPT)
+  }
+
+  text(last = 20): string {
+    return [...this.lines, this.partial].filter((line) => line.trim() !== '').slice(-last).join('\n')
+  }
+}
+
+export interface DatabaseAdminOptions {
+  /** How long to wait for the first connection, in ms. */
+  connectTimeoutMs?: number
+  logger: Logger
+  namer?: DatabaseNamer
+}
+
+/**
+ * One admin connection (to the maintenance database in `params`) that creates,
+ * copies and drops the run's databases. It only ever copies or drops databases
+ * whose name it handed out itself.
+ */
+export class DatabaseAdmin {
+  readonly namer: DatabaseNamer
+  private readonly pool: pg.Pool
+  private readonly logger: Logger
+  private readonly created = new Set<string>()
+  private serverVersionNumber = 0
+  private closed = false
+
+  private constructor(pool: pg.Pool, namer: DatabaseNamer, logger: Logger) {
+    this.pool = pool
+    this.namer = namer
+    this.logger = logger
+  }
+
+  /** Connects once to check that the server answers; rejects with the driver's error otherwise. */
+  static async connect(params: ConnectionParams, options: DatabaseAdminOptions): Promise<DatabaseAdmin> {
+    const pool = new pg.Pool({
+      ...params,
+      max: 1,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+      application_name: 'django-migration-review'
+    })
+    // An idle admin connection that the server closes must not crash the process.
+    pool.on('error', (error) => options.logger.debug(`admin connection closed by the server: ${error.message}`))
+    const admin = new DatabaseAdmin(pool, options.namer ?? new DatabaseNamer(), options.logger)
+    try {
+      admin.serverVersionNumber = (await admin.serverVersion()).number
+    } catch (error) {
+      await pool.end().catch(() => {})
+      throw error
+    }
+    return admin
+  }
+
+  async serverVersion(): Promise<ServerVersion> {
+    const { rows } = await this.pool.query<{ version: string; number: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS number"
+    )
+    const row = rows[0]!
+    return { version: row.version, number: Number(row.number) }
+  }
+
+  /** Whether the connected role may run CREATE DATABASE (CREATEDB or superuser). */
+  async roleCanCreateDatabases(): Promise<{ role: string; allowed: boolean }> {
+    const { rows } = await this.pool.query<{ role: string; allowed: boolean }>(
+      'SELECT current_user AS role, (rolsuper OR rolcreatedb) AS allowed FROM pg_roles WHERE rolname = current_user'
+    )
+    const row = rows[0]
+    return { role: row?.role ?? 'unknown', allowed: row?.allowed ?? false }
+  }
+
+  /** Names of the databases this run created and has not dropped yet. */
+  get databases(): string[] {
+    return [...this.created]
+  }
+
+  owns(name: string): boolean {
+    return this.created.has(name)
+  }
+
+  async createDatabase(options: { template?: string; label?: string } = {}): Promise<string> {
+    this.assertOpen()
+    const { template } = options
+    if (template !== undefined && !this.created.has(template)) {
+      throw new Error(
+        `cannot copy "${template}": only databases this run created can be templates (${this.describeOwned()})`
+      )
+    }
+    const name = this.namer.next(options.label ?? template?.slice(this.namer.prefix.length) ?? 'db')
+    const sql = `CREATE DATABASE ${quoteIdentifier(name)}${template ? ` TEMPLATE ${quoteIdentifier(template)}` : ''}`
+    const started = performance.now()
+    if (template === undefined) {
+      await this.pool.query(sql)
+    } else {
+      // Postgres waits 5 s and then refuses while anyone else is connected to the
+      // template: close those sessions first, and once more if one slipped in.
+      for (let attempt = 1; ; attempt++) {
+        await this.terminateSessions(template)
+        try {
+          await this.pool.query(sql)
+          break
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55006' || attempt >= 3) throw error
+          this.logger.debug(`template ${template} was busy; closing its sessions again`)
+        }
+      }
+    }
+    this.created.add(name)
+    const ms = Math.round(performance.now() - started)
+    this.logger.debug(template ? `created database ${name} from ${template} in ${ms} ms` : `created database ${name} in ${ms} ms`)
+    return name
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    this.assertOpen()
+    if (!this.created.has(name)) {
+      throw new Error(`refusing to drop "${name}": this run did not create it (${this.describeOwned()})`)
+    }
+    await this.drop(name)
+    this.created.delete(name)
+  }
+
+  /** Drops every database this run still owns; reports the first failure after trying all. */
+  async dropAll(): Promise<void> {
+    let first: unknown = null
+    for (const name of [...this.created].reverse()) {
+      try {
+        await this.drop(name, { ifExists: true })
+        this.created.delete(name)
+      } catch (error) {
+        first ??= error
+        this.logger.warning(`could not drop database ${name}: ${(error as Error).message}`)
+      }
+    }
+    if (first) throw first
+  }
+
+  /** Closes the admin connection; with `dropDatabases`, drops the run's databases first. */
+  async close(options: { dropDatabases: boolean }): Promise<void> {
+    if (this.closed) return
+    try {
+      if (options.dropDatabases) await this.dropAll()
+    } finally {
+      this.closed = true
+      await this.pool.end().catch(() => {})
+    }
+  }
+
+  private async drop(name: string, options: { ifExists?: boolean } = {}): Promise<void> {
+    const ifExists = options.ifExists ? 'IF EXISTS ' : ''
+    if (this.serverVersionNumber >= 130000) {
+      await this.pool.query(`DROP DATABASE ${ifExists}${quoteIdentifier(name)} WITH (FORCE)`)
+    } else {
+      await this.terminateSessions(name)
+      await this.pool.query(`DROP DATABASE ${ifExists}${quoteIdentifier(name)}`)
+    }
+  }
+
+  /** Ends other sessions on one of this run's databases. */
+  private async terminateSessions(name: string): Promise<void> {
+    if (!this.created.has(name)) throw new Error(`refusing to close sessions on "${name}": this run did not create it`)
+    // From PG 14 on, pg_terminate_backend can wait (up to 5 s) until the session is gone.
+    const terminate = this.serverVersionNumber >= 140000 ? 'pg_terminate_backend(pid, 5000)' : 'pg_terminate_backend(pid)'
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(${terminate}) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [name]
+    )
+    const count = Number(rows[0]?.n ?? 0)
+    if (count > 0) this.logger.debug(`closed ${count} session(s) on ${name}`)
+  }
+
+  private describeOwned(): string {
+    return this.created.size === 0 ? 'it has created none' : `its databases: ${[...this.created].join(', ')}`
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('this Postgres server was already closed')
+  }
+}

@@ -1,0 +1,105 @@
+// A server someone else runs, given as a URL (typically a workflow's
+// `services:` container). The run creates its own databases there, each named
+// with the run's unique prefix, and drops exactly those: it never migrates,
+// seeds or drops a database it did not create.
+import type { Logger } from '../lifecycle/logger.js'
+import type { ResourceStack } from '../lifecycle/resources.js'
+import { DatabaseAdmin, OwnedResources, describeEndpoint } from './admin.js'
+import { PostgresUnavailableError, type ConnectionParams, type PostgresServer } from './types.js'
+
+/** Query parameters understood in the URL; others (e.g. sslmode) are reported and ignored. */
+const KNOWN_PARAMETERS = new Set(['host', 'port', 'user', 'password', 'dbname'])
+
+/**
+ * Parses `postgres://user:pass@host:port/db` (also `postgresql://`, and
+ * `?host=/socket/dir` for a Unix socket). An empty host means localhost; the
+ * user and the database default to `postgres` (the database is only used for
+ * the admin connection).
+ */
+export function parseDatabaseUrl(url: string): { params: ConnectionParams; ignored: string[] } {
+  let parsed: URL
+  try {
+    // An empty host after user info (`postgres://me@/db?host=/socket`) is valid for libpq, not for URL.
+    parsed = new URL(url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@]*@)(?=[/?#]|$)/i, '$1localhost'))
+  } catch {
+    throw new PostgresUnavailableError(
+      `The database URL is not a valid URL; expected postgres://user:password@host:port/database (got ${redactUrl(url)}).`
+    )
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new PostgresUnavailableError(
+      `The database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//…).`
+    )
+  }
+  const query = parsed.searchParams
+  const decode = (value: string): string => {
+    try {
+      return decodeURIComponent(value)
+    } catch {
+      return value
+    }
+  }
+  const host = query.get('host') ?? (decode(parsed.hostname).replace(/^\[(.*)\]$/, '$1') || 'localhost')
+  const port = Number(query.get('port') ?? (parsed.port || 5432))
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new PostgresUnavailableError(`The database URL has an invalid port: ${query.get('port') ?? parsed.port}.`)
+  }
+  const user = query.get('user') ?? (decode(parsed.username) || 'postgres')
+  const password = query.get('password') ?? (parsed.password ? decode(parsed.password) : undefined)
+  const database = query.get('dbname') ?? (decode(parsed.pathname.replace(/^\//, '')) || 'postgres')
+  const ignored = [...query.keys()].filter((key) => !KNOWN_PARAMETERS.has(key))
+  return { params: { host, port, user, password, database }, ignored }
+}
+
+/** The URL with its password replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***')
+}
+
+export async function startUrlPostgres(
+  databaseUrl: string,
+  resources: ResourceStack,
+  logger: Logger
+): Promise<PostgresServer> {
+  const { params, ignored } = parseDatabaseUrl(databaseUrl)
+  if (ignored.length > 0) logger.warning(`database-url: ignoring the parameter(s) ${ignored.join(', ')}`)
+  const endpoint = describeEndpoint(params)
+  const owned = new OwnedResources(resources, logger)
+  try {
+    let admin: DatabaseAdmin
+    try {
+      admin = await DatabaseAdmin.connect(params, { logger })
+    } catch (error) {
+      throw new PostgresUnavailableError(
+        `Could not connect to the Postgres server at ${endpoint} as ${params.user} (database ${params.database}) from database-url: ${(error as Error).message}`
+      )
+    }
+    // Drops exactly the databases this run created, then closes the connection.
+    await owned.add(`databases created on ${endpoint}`, () => admin.close({ dropDatabases: true }))
+
+    const { role, allowed } = await admin.roleCanCreateDatabases()
+    if (!allowed) {
+      throw new PostgresUnavailableError(
+        `The role ${role} at ${endpoint} cannot create databases, which the review needs (one per step, named ${admin.namer.prefix}*); grant it with ALTER ROLE ${role} CREATEDB, or use a superuser such as the services container's POSTGRES_USER.`
+      )
+    }
+    const { version } = await admin.serverVersion()
+    const description = `PostgreSQL ${version} at ${endpoint} from database-url (user ${params.user}; this run's databases are named ${admin.namer.prefix}*)`
+    logger.info(`Using ${description}`)
+
+    const close = (): Promise<void> => owned.releaseAll()
+    return {
+      kind: 'url',
+      version,
+      description,
+      connection: (database) => ({ ...params, database }),
+      createDatabase: (options) => admin.createDatabase(options),
+      dropDatabase: (name) => admin.dropDatabase(name),
+      close,
+      [Symbol.asyncDispose]: close
+    }
+  } catch (error) {
+    await owned.releaseAll()
+    throw error
+  }
+}

@@ -1,0 +1,106 @@
+// The rules table run over the PR's migrations: static findings, each with
+// its line, re-graded or silenced by the repository's config and by inline
+// ignores that give a reason.
+import type { RepoConfig } from '../config/repo-config.js'
+import type { MigrationGraph } from '../graph/graph.js'
+import { migrationKey, type MigrationFile, type MigrationKey, type Operation } from '../graph/types.js'
+import type { Finding } from '../report/types.js'
+import { buildFieldHistory } from './field-history.js'
+import { ignoreFor, parseIgnores } from './ignores.js'
+import { RULES } from './table.js'
+import type { ProofKind, Rule, RuleContext, RuleMatch } from './types.js'
+
+export interface RuleFinding extends Finding {
+  operationIndex: number | null
+  /** `app.model` the operation acts on, when known. */
+  model: string | null
+  provenBy: readonly ProofKind[]
+}
+
+export interface RuleInputs {
+  merged: MigrationGraph
+  /** The PR's migrations in apply order. */
+  added: readonly MigrationFile[]
+  /** Source text of each added migration, for inline ignores. */
+  sources: ReadonlyMap<MigrationKey, string>
+  config: RepoConfig
+}
+
+export function evaluateRules(inputs: RuleInputs, rules: readonly Rule[] = RULES): Map<MigrationKey, RuleFinding[]> {
+  const keys = new Set(inputs.added.map(migrationKey))
+  const history = buildFieldHistory(inputs.merged, keys)
+  const newModels = new Set<string>()
+  const results = new Map<MigrationKey, RuleFinding[]>()
+  for (const file of inputs.added) {
+    const key = migrationKey(file)
+    for (const model of history.createdIn([key])) newModels.add(model)
+    const context: RuleContext = { file, fieldsBefore: history.before(key), newModels }
+    const findings: Array<{ finding: RuleFinding; endLine: number }> = []
+    for (const rule of rules) {
+      const level = inputs.config.rules[rule.id]
+      if (level === 'off') continue
+      for (const { operation, match } of matches(rule, file, context)) {
+        const deployOrder = match.deployOrder !== undefined ? match.deployOrder : rule.deployOrder
+        const finding: RuleFinding = {
+          rule: rule.id,
+          severity: level ?? match.severity ?? rule.severity,
+          message: match.message,
+          line: operation?.line ?? file.line,
+          evidence: 'static',
+          operationIndex: operation ? operation.index : null,
+          breaks: [...(match.breaks ?? rule.breaks)],
+          model: match.model ?? null,
+          provenBy: rule.provenBy
+        }
+        if (deployOrder) finding.deployOrder = deployOrder
+        if (rule.safeAlternative) finding.safeAlternative = rule.safeAlternative
+        findings.push({ finding, endLine: operation?.endLine ?? file.line })
+      }
+    }
+    results.set(key, applyIgnores(key, findings, inputs))
+  }
+  return results
+}
+
+/** Operation rules see each operation, and the database side of SeparateDatabaseAndState. */
+function matches(rule: Rule, file: MigrationFile, context: RuleContext): Array<{ operation: Operation | null; match: RuleMatch }> {
+  if (rule.scope === 'migration') return rule.match(file, context).map(({ operation, ...match }) => ({ operation, match }))
+  const found: Array<{ operation: Operation | null; match: RuleMatch }> = []
+  for (const operation of file.operations) {
+    const candidates =
+      operation.type === 'SeparateDatabaseAndState'
+        ? (operation.databaseOperations ?? []).map((inner) => ({ ...inner, index: operation.index }))
+        : [operation]
+    for (const candidate of candidates) {
+      if (!rule.operations.includes(candidate.type)) continue
+      const match = rule.match(candidate, context)
+      if (match) found.push({ operation: candidate, match })
+    }
+  }
+  return found
+}
+
+function applyIgnores(key: MigrationKey, findings: Array<{ finding: RuleFinding; endLine: number }>, inputs: RuleInputs): RuleFinding[] {
+  const ignores = parseIgnores(inputs.sources.get(key) ?? '')
+  const out: RuleFinding[] = []
+  for (const { finding, endLine } of findings) {
+    const inline = finding.line === null ? undefined : ignoreFor(ignores, finding.rule, finding.line, endLine)
+    const configured = inputs.config.ignore.find((entry) => entry.rule === finding.rule && entry.migration === key)
+    if (inline?.reason) finding.ignored = { reason: inline.reason, source: 'inline' }
+    else if (configured) finding.ignored = { reason: configured.reason, source: 'config' }
+    out.push(finding)
+  }
+  for (const ignore of ignores.filter((entry) => entry.reason === null)) {
+    out.push({
+      rule: 'ignore-without-reason',
+      severity: 'warning',
+      message: `the ignore of ${ignore.rules.join(', ')} has no reason: write it after \`--\` (\`# migration-review: ignore ${ignore.rules[0]} -- why it is safe here\`); until then the finding stands`,
+      line: ignore.line,
+      evidence: 'static',
+      operationIndex: null,
+      model: null,
+      provenBy: []
+    })
+  }
+  return out
+}

@@ -1,0 +1,59 @@
+// The shape of a rule: what a Django operation means for a zero-downtime
+// deploy, stated as data.
+import type { Operation, MigrationFile } from '../graph/types.js'
+import type { Breaks, DeployOrder, Severity } from '../report/types.js'
+import type { ModelFields } from './field-history.js'
+
+/** Rehearsal facts that prove (or, by their absence, refute) a rule for the same operation. */
+export type ProofKind =
+  | 'rewrite'
+  | 'old-code-breaks'
+  | 'new-code-breaks'
+  | 'apply-error'
+  | 'irreversible'
+  | 'reverse-error'
+  | 'data-loss'
+  | 'blocking-lock'
+
+export interface RuleContext {
+  file: MigrationFile
+  /** Each model's fields just before this migration. */
+  fieldsBefore: ModelFields
+  /** Models (`app.model`) created in this PR, up to and including this migration: no rows, no old code. */
+  newModels: ReadonlySet<string>
+}
+
+interface RuleBase {
+  id: string
+  /** The operation classes it looks at (`*` for the whole migration). */
+  operations: readonly string[]
+  severity: Severity
+  breaks: readonly Breaks[]
+  deployOrder: DeployOrder | null
+  safeAlternative: string
+  /** Rehearsal facts that confirm it; when the rehearsal looked and saw none of them, it is refuted. */
+  provenBy: readonly ProofKind[]
+}
+
+export interface OperationRule extends RuleBase {
+  scope: 'operation'
+  /** The message when `operation` matches, else null. */
+  match(operation: Operation, context: RuleContext): RuleMatch | null
+}
+
+export interface MigrationRule extends RuleBase {
+  scope: 'migration'
+  match(file: MigrationFile, context: RuleContext): Array<RuleMatch & { operation: Operation | null }>
+}
+
+export type Rule = OperationRule | MigrationRule
+
+export interface RuleMatch {
+  message: string
+  /** Overrides for this match (a stronger case of the same rule). */
+  severity?: Severity
+  deployOrder?: DeployOrder | null
+  breaks?: readonly Breaks[]
+  /** `app.model` the operation acts on, for joining with the rehearsal's tables. */
+  model?: string | null
+}
