@@ -18,7 +18,7 @@ import {
   stderrLogger,
   swappableSettings,
   validate
-} from "./chunk-P4YMDPYJ.js";
+} from "./chunk-I4SW2PWF.js";
 import "./chunk-OZPBTWHR.js";
 import "./chunk-FYCZ4U6L.js";
 import "./chunk-X7UZAWHQ.js";

@@ -90,8 +90,9 @@ async function runGit(directory: string, args: readonly string[], options: RunOp
   let exitCode = 0
   let stderr = ''
   // simple-git strips GIT_* variables unless allowed; a call that sets its own
-  // (GIT_INDEX_FILE for a private index) passes the whole environment on.
-  const env = options.env ? { ...process.env, ...options.env } : undefined
+  // (GIT_INDEX_FILE for a private index) passes the environment on, less the
+  // variables that would make git run other programs (simple-git refuses those).
+  const env = options.env ? { ...withoutProgramHooks(process.env), ...options.env } : undefined
   const git: SimpleGit = simpleGit({
     baseDir: directory,
     trimmed: false,
@@ -111,4 +112,36 @@ async function runGit(directory: string, args: readonly string[], options: RunOp
   })
   await git.raw([...args])
   return { stdout: Buffer.concat(stdout), stderr, exitCode }
+}
+
+const PROGRAM_HOOKS = new Set([
+  'editor',
+  'visual',
+  'pager',
+  'prefix',
+  'ssh_askpass',
+  'git_askpass',
+  'git_editor',
+  'git_pager',
+  'git_sequence_editor',
+  'git_ssh',
+  'git_ssh_command',
+  'git_proxy_command',
+  'git_exec_path',
+  'git_external_diff',
+  'git_template_dir',
+  'git_config',
+  'git_config_global',
+  'git_config_system',
+  'git_config_count',
+  'git_config_parameters'
+])
+
+function withoutProgramHooks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => {
+      const name = key.toLowerCase()
+      return !PROGRAM_HOOKS.has(name) && !/^git_config_(key|value)_\d+$/.test(name)
+    })
+  )
 }

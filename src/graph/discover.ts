@@ -2,6 +2,7 @@
 // belong to: an app is a folder holding `migrations/`, its label the folder's
 // name (Django's default AppConfig.label).
 import type { AppInfo } from './graph.js'
+import { migrationRefFromPath } from './parse.js'
 import type { MigrationRef } from './types.js'
 
 export interface TreeFile {
@@ -32,15 +33,11 @@ export interface DiscoveryOptions {
 const NEVER_APPS = /(^|\/)(site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.git)\//
 
 /**
- * The migration a path names, or null. Django imports the top-level modules of
- * a `migrations` package and skips names starting with `_` or `~`.
+ * The migration a path names, or null: Django imports the top-level modules
+ * of a `migrations` package and skips names starting with `_` or `~`.
  */
 export function migrationModuleRef(path: string): MigrationRef | null {
-  const match = /(?:^|\/)([^/]+)\/migrations\/([^/]+)\.py$/.exec(path)
-  if (match === null) return null
-  const name = match[2]!
-  if (name.startsWith('_') || name.startsWith('~') || !/^[A-Za-z_0-9]\w*$/.test(name)) return null
-  return { app: match[1]!, name }
+  return migrationRefFromPath(path)
 }
 
 export function normalizeRoot(root: string): string {

@@ -3,8 +3,7 @@
 // What needs Python to know is recorded as dynamic, never guessed.
 
 import type { SyntaxNode } from '@lezer/common'
-import { parser } from '@lezer/python'
-import { findSyntaxProblem } from './python-syntax.js'
+import { parsePythonModule } from './python-syntax.js'
 import {
   childrenOf,
   describeNonLiteral,
@@ -19,7 +18,6 @@ import {
   type Element,
   type Source
 } from './python-values.js'
-import { LineIndex } from './source-lines.js'
 import {
   MigrationParseError,
   type DynamicPart,
@@ -89,16 +87,12 @@ export function parseMigration(source: string, path: string): MigrationFile {
     throw new MigrationParseError(path, 1, 1, 'not a migration module: Django loads <app>/migrations/<name>.py, skipping names that start with _ or ~')
   }
   // Python ignores a UTF-8 byte-order mark and reads \r\n and \r as \n.
-  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
-  const lines = new LineIndex(text)
-  const tree = parser.parse(text)
-  const problem = findSyntaxProblem(text, tree, lines)
+  const { module, problem } = parsePythonModule(source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'))
   if (problem) throw new MigrationParseError(path, problem.line, problem.column, problem.message)
 
-  const migrationClass = findMigrationClass(tree.topNode, { text, lines })
+  const migrationClass = findMigrationClass(module.tree.topNode, module)
   if (!migrationClass) throw new MigrationParseError(path, 1, 1, 'no Migration class')
-  const reader = new ClassReader({ text, lines })
-  return { ...ref, path, ...reader.read(migrationClass) }
+  return { ...ref, path, ...new ClassReader(module).read(migrationClass) }
 }
 
 /** The last top-level `class Migration`, as Python's module attribute would be. */

@@ -135,7 +135,7 @@ const TRAILING_DOT_NUMBER = /^[0-9][0-9_]*\.(?:[eE][+-]?[0-9][0-9_]*)?[jJ]?$/
 export function numberText(node: SyntaxNode, source: Source): string | null {
   if (node.name === 'Number') return sourceOf(node, source)
   if ((node.name === 'MemberExpression' || node.name === 'BinaryExpression') && node.firstChild) {
-    const text = sourceOf(node, source)
+    const text = sourceOf(node, source).trimEnd()
     if (TRAILING_DOT_NUMBER.test(text)) return text
   }
   return null
@@ -248,8 +248,13 @@ export function readArguments(argList: SyntaxNode, source: Source): Arguments {
     if (child.name === '*' || child.name === '**') {
       if (!next) break
       const text = source.text.slice(child.from, next.to)
-      if (child.name === '*') args.push({ node: null, value: dynamic(text, 'unpacking with * happens at run time') })
-      else doubleStarred.push(text)
+      if (child.name === '*') {
+        args.push({ node: null, value: dynamic(text, 'unpacking with * happens at run time') })
+      } else {
+        // Hold the place of the first `**` among the keywords; its value is set below.
+        if (doubleStarred.length === 0) kwargs.set('**', { node: null, value: dynamic(text, '') })
+        doubleStarred.push(text)
+      }
       i++
       continue
     }

@@ -10,10 +10,17 @@ export interface SourcePosition {
 export class LineIndex {
   /** Offset at which each line starts; `starts[0]` is 0. */
   private readonly starts: number[]
+  /** The line number to report for each line, when the text is an excerpt of a longer one. */
+  private readonly numbers: readonly number[] | null
   readonly length: number
 
-  /** `text` must use `\n` line endings (the parser normalises `\r\n` and `\r` first). */
-  constructor(text: string) {
+  /**
+   * `text` must use `\n` line endings (the parser normalises `\r\n` and `\r`
+   * first). `lineNumbers[i]` is the number to report for the text's line
+   * `i + 1`, for a text made by leaving whole lines out of another.
+   */
+  constructor(text: string, lineNumbers?: readonly number[]) {
+    this.numbers = lineNumbers ?? null
     const starts = [0]
     let at = text.indexOf('\n')
     while (at !== -1) {
@@ -24,12 +31,24 @@ export class LineIndex {
     this.length = text.length
   }
 
-  get lineCount(): number {
-    return this.starts.length
-  }
-
   /** 1-based line holding `offset`; a newline belongs to the line it ends. */
   line(offset: number): number {
+    return this.reported(this.lineIndex(offset))
+  }
+
+  position(offset: number): SourcePosition {
+    const index = this.lineIndex(offset)
+    return { line: this.reported(index), column: offset - this.starts[index] + 1 }
+  }
+
+  private reported(index: number): number {
+    const numbers = this.numbers
+    if (!numbers || numbers.length === 0) return index + 1
+    // Past the mapped lines (the empty line after a final newline): count on from the last one.
+    return index < numbers.length ? numbers[index] : numbers[numbers.length - 1] + index - numbers.length + 1
+  }
+
+  private lineIndex(offset: number): number {
     const starts = this.starts
     let low = 0
     let high = starts.length - 1
@@ -38,16 +57,6 @@ export class LineIndex {
       if (starts[middle] <= offset) low = middle
       else high = middle - 1
     }
-    return low + 1
-  }
-
-  /** Offset of the first character of a 1-based line. */
-  lineStart(line: number): number {
-    return this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1]
-  }
-
-  position(offset: number): SourcePosition {
-    const line = this.line(offset)
-    return { line, column: offset - this.lineStart(line) + 1 }
+    return low
   }
 }

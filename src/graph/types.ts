@@ -98,6 +98,12 @@ export interface MigrationFile {
   operations: Operation[]
   /** What could not be read statically, attribute by attribute. */
   dynamic: DynamicPart[]
+  /**
+   * False when only the graph-relevant header was read (a file the base
+   * branch already had, in an app the PR does not touch): `operations` is
+   * then empty, not known.
+   */
+  operationsRead?: false
 }
 
 /** A file that Python could not import: the user must fix it, so it names the place. */

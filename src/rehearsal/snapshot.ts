@@ -44,8 +44,10 @@ export interface DataSnapshot {
 
 export interface ColumnComparison {
   column: string
-  /** The column is gone (its table is still there). */
+  /** The column is gone (its table is still there) and no new column holds its values. */
   vanished: boolean
+  /** The column's exact values are now under this name (a RenameField). */
+  renamedTo?: string
   nonNullBefore: number
   /**
    * Rows still present whose value was not NULL before and is different or
@@ -63,8 +65,10 @@ export interface ColumnComparison {
 
 export interface TableComparison {
   table: string
-  /** The table is gone. */
+  /** The table is gone and no new table holds its data. */
   vanished: boolean
+  /** The table's exact data is now under this name (a RenameModel). */
+  renamedTo?: string
   rowsBefore: number
   rowsAfter: number
   /** Primary keys present before and gone now (when incomplete: at least rowsBefore - rowsAfter). */
@@ -147,85 +151,149 @@ function incompleteReason(before: TableSnapshot, after: TableSnapshot): string |
   return null
 }
 
-/** What was lost between `before` and `after`: rows by primary key, values per column, vanished columns and tables. */
+/**
+ * Columns of `old` matched to columns of `current`: by name, else (a rename)
+ * a column new in `current` holding exactly the same values (checksum and
+ * non-NULL count), when the old column held any.
+ */
+function matchColumns(old: TableSnapshot, current: TableSnapshot): Map<string, number> {
+  const match = new Map<string, number>()
+  const afterIndex = new Map(current.columns.map((column, i) => [column.name, i]))
+  const oldNames = new Set(old.columns.map((column) => column.name))
+  const claimed = new Set<number>()
+  for (const column of old.columns) {
+    const index = afterIndex.get(column.name)
+    if (index !== undefined) {
+      match.set(column.name, index)
+      claimed.add(index)
+    }
+  }
+  for (const column of old.columns) {
+    if (match.has(column.name) || column.nonNull === 0) continue
+    const index = current.columns.findIndex(
+      (candidate, i) => !claimed.has(i) && !oldNames.has(candidate.name) && candidate.checksum === column.checksum && candidate.nonNull === column.nonNull
+    )
+    if (index >= 0) {
+      match.set(column.name, index)
+      claimed.add(index)
+    }
+  }
+  return match
+}
+
+/** A table new in `after` that holds exactly `old`'s data under another name (a RenameModel). */
+function renamedTable(old: TableSnapshot, before: DataSnapshot, after: DataSnapshot, claimed: Set<string>): TableSnapshot | undefined {
+  if (old.rowCount === 0) return undefined
+  for (const [name, candidate] of after.tables) {
+    if (before.tables.has(name) || claimed.has(name) || candidate.rowCount !== old.rowCount) continue
+    const matched = matchColumns(old, candidate)
+    const valued = old.columns.filter((column) => column.nonNull > 0)
+    if (valued.length === 0) continue
+    const same = valued.every((column) => {
+      const index = matched.get(column.name)
+      return index !== undefined && candidate.columns[index]!.checksum === column.checksum
+    })
+    if (same) return candidate
+  }
+  return undefined
+}
+
+function vanishedTable(name: string, old: TableSnapshot): TableComparison {
+  return {
+    table: name,
+    vanished: true,
+    rowsBefore: old.rowCount,
+    rowsAfter: 0,
+    rowsLost: old.rowCount,
+    lostKeys: [],
+    complete: true,
+    columns: old.columns.map((column) => ({
+      column: column.name,
+      vanished: true,
+      nonNullBefore: column.nonNull,
+      valuesChanged: 0,
+      checksumChanged: true,
+      typeBefore: column.dataType,
+      typeAfter: null,
+      examples: []
+    }))
+  }
+}
+
+function compareTable(name: string, old: TableSnapshot, current: TableSnapshot): TableComparison {
+  const reason = incompleteReason(old, current)
+  const complete = reason === null
+  const comparison: TableComparison = {
+    table: name,
+    vanished: false,
+    rowsBefore: old.rowCount,
+    rowsAfter: current.rowCount,
+    rowsLost: complete ? 0 : Math.max(0, old.rowCount - current.rowCount),
+    lostKeys: [],
+    complete,
+    columns: []
+  }
+  if (current.table !== name) comparison.renamedTo = current.table
+  if (reason) comparison.reason = reason
+  const matched = matchColumns(old, current)
+  const columns = old.columns.map((column): ColumnComparison => {
+    const index = matched.get(column.name)
+    const now = index === undefined ? undefined : current.columns[index]!
+    const entry: ColumnComparison = {
+      column: column.name,
+      vanished: now === undefined,
+      nonNullBefore: column.nonNull,
+      valuesChanged: 0,
+      checksumChanged: now === undefined || now.checksum !== column.checksum,
+      typeBefore: column.dataType,
+      typeAfter: now?.dataType ?? null,
+      examples: []
+    }
+    if (now && now.name !== column.name) entry.renamedTo = now.name
+    return entry
+  })
+  if (complete) {
+    const pkIndexes = old.primaryKey!.map((key) => old.columns.findIndex((column) => column.name === key))
+    const pairs = old.columns.map((column, i) => [i, matched.get(column.name)] as const)
+    for (const [key, values] of old.rows!) {
+      const now = current.rows!.get(key)
+      if (!now) {
+        comparison.rowsLost++
+        if (comparison.lostKeys.length < LOST_KEYS) comparison.lostKeys.push(pkIndexes.map((i) => values[i] ?? ''))
+        continue
+      }
+      for (const [i, j] of pairs) {
+        if (j === undefined) continue
+        const was = values[i] ?? null
+        if (was === null) continue
+        const is = now[j] ?? null
+        if (is === was) continue
+        const entry = columns[i]!
+        entry.valuesChanged++
+        if (entry.examples.length < EXAMPLES) entry.examples.push({ key: pkIndexes.map((k) => values[k] ?? ''), before: was, after: is })
+      }
+    }
+  }
+  comparison.columns = columns
+  return comparison
+}
+
+/**
+ * What was lost between `before` and `after`: rows by primary key, values
+ * per column, vanished columns and tables. A table or column that is gone
+ * by name but whose exact data (checksums) is under a new name is a rename:
+ * compared there, with `renamedTo` set, and not counted as vanished.
+ */
 export function compareData(before: DataSnapshot, after: DataSnapshot): DataComparison {
   const tables: TableComparison[] = []
+  const claimed = new Set<string>()
   for (const [name, old] of before.tables) {
-    const current = after.tables.get(name)
+    let current = after.tables.get(name)
     if (!current) {
-      tables.push({
-        table: name,
-        vanished: true,
-        rowsBefore: old.rowCount,
-        rowsAfter: 0,
-        rowsLost: old.rowCount,
-        lostKeys: [],
-        complete: true,
-        columns: old.columns.map((column) => ({
-          column: column.name,
-          vanished: true,
-          nonNullBefore: column.nonNull,
-          valuesChanged: 0,
-          checksumChanged: true,
-          typeBefore: column.dataType,
-          typeAfter: null,
-          examples: []
-        }))
-      })
-      continue
+      current = renamedTable(old, before, after, claimed)
+      if (current) claimed.add(current.table)
     }
-    const reason = incompleteReason(old, current)
-    const complete = reason === null
-    const comparison: TableComparison = {
-      table: name,
-      vanished: false,
-      rowsBefore: old.rowCount,
-      rowsAfter: current.rowCount,
-      rowsLost: complete ? 0 : Math.max(0, old.rowCount - current.rowCount),
-      lostKeys: [],
-      complete,
-      columns: []
-    }
-    if (reason) comparison.reason = reason
-    const afterIndex = new Map(current.columns.map((column, i) => [column.name, i]))
-    const columnComparisons = old.columns.map((column): ColumnComparison => {
-      const index = afterIndex.get(column.name)
-      const now = index === undefined ? undefined : current.columns[index]!
-      return {
-        column: column.name,
-        vanished: now === undefined,
-        nonNullBefore: column.nonNull,
-        valuesChanged: 0,
-        checksumChanged: now === undefined || now.checksum !== column.checksum,
-        typeBefore: column.dataType,
-        typeAfter: now?.dataType ?? null,
-        examples: []
-      }
-    })
-    if (complete) {
-      const pkIndexes = old.primaryKey!.map((key) => old.columns.findIndex((column) => column.name === key))
-      const pairs = old.columns.map((column, i) => [i, afterIndex.get(column.name)] as const)
-      for (const [key, values] of old.rows!) {
-        const now = current.rows!.get(key)
-        if (!now) {
-          comparison.rowsLost++
-          if (comparison.lostKeys.length < LOST_KEYS) comparison.lostKeys.push(pkIndexes.map((i) => values[i] ?? ''))
-          continue
-        }
-        for (const [i, j] of pairs) {
-          if (j === undefined) continue
-          const was = values[i] ?? null
-          if (was === null) continue
-          const is = now[j] ?? null
-          if (is === was) continue
-          const entry = columnComparisons[i]!
-          entry.valuesChanged++
-          if (entry.examples.length < EXAMPLES) entry.examples.push({ key: pkIndexes.map((k) => values[k] ?? ''), before: was, after: is })
-        }
-      }
-    }
-    comparison.columns = columnComparisons
-    tables.push(comparison)
+    tables.push(current ? compareTable(name, old, current) : vanishedTable(name, old))
   }
   return {
     tables,

@@ -27,8 +27,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
   const repo = await GitRepository.open(options.repo)
   const projectRoot = normalizeRoot(options.projectRoot)
   const headTree = await repo.treeOf(await repo.resolveCommit(options.head))
-  const swappable = await detectSwappable(repo, headTree, projectRoot, options.swappable)
-  const config = await readRepoConfig(repo, headTree)
+  const [swappable, config] = await Promise.all([detectSwappable(repo, headTree, projectRoot, options.swappable), readRepoConfig(repo, headTree)])
   const review = await reviewStatically(repo, {
     base: options.base,
     head: options.head,

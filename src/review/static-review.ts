@@ -1,9 +1,10 @@
-// The static half of the review: no Python, no database. Reads the base, the
-// head, their merge base and their merge result from git objects, and finds
-// what will break the migration graph once the PR merges.
+// The static half of the review: no Python, no database. Indexes the base,
+// the head, their merge base and their merge result from git objects, parses
+// the merge result, and finds what will break the migration graph once the
+// PR merges.
 import { buildConflictFix, type ConflictFix } from '../graph/conflict-fix.js'
 import { detectConflicts, sideOf, type Conflict } from '../graph/conflicts.js'
-import { compareKeys, forwardsPlan, leafNodes } from '../graph/graph.js'
+import { compareKeys, conflictingApps, forwardsPlan, leafNodes } from '../graph/graph.js'
 import { duplicateNumbers } from '../graph/numbering.js'
 import { parseMigration } from '../graph/parse.js'
 import { migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
@@ -12,9 +13,9 @@ import { ShallowHistoryError } from '../git/errors.js'
 import { mergeTrees, type MergeResult } from '../git/merge.js'
 import type { CommitSha, GitRepository } from '../git/repository.js'
 import { BlobStore } from '../git/trees.js'
-import { migrationModuleRef } from '../graph/discover.js'
+import { migrationModuleRef, type MigrationModule } from '../graph/discover.js'
 import type { DuplicateNumber, EditedMigration, GraphProblemReport, RefInfo } from '../report/types.js'
-import { ParseCache, readTreeMigrations, type TreeMigrations, type TreeReadOptions } from './tree-migrations.js'
+import { indexTree, loadTreeMigrations, ParseCache, type TreeMigrations, type TreeReadOptions } from './tree-migrations.js'
 
 export interface StaticReviewOptions extends TreeReadOptions {
   base: string
@@ -26,7 +27,10 @@ export interface StaticReview {
   head: RefInfo
   mergeBase: CommitSha
   merge: MergeResult
-  trees: { base: TreeMigrations; head: TreeMigrations; mergeBase: TreeMigrations; merge: TreeMigrations }
+  /** The merge result, parsed into its graph (what main will have). */
+  trees: { merge: TreeMigrations }
+  /** Migration keys of each tree. */
+  keys: { base: ReadonlySet<MigrationKey>; head: ReadonlySet<MigrationKey>; mergeBase: ReadonlySet<MigrationKey> }
   /** The migrations the PR adds, in the order Django applies them on the merge result. */
   added: MigrationFile[]
   conflicts: Array<Conflict & { fix: ConflictFix }>
@@ -35,29 +39,41 @@ export interface StaticReview {
   problems: GraphProblemReport[]
   /** Source text of each added migration (for inline ignores). */
   sources: Map<MigrationKey, string>
-  /** Distinct migration files parsed (each blob once). */
+  /** Distinct migration files parsed in full (each blob once). */
   parsedFiles: number
+  /** Files of which only the graph-relevant header was read. */
+  headerOnlyFiles: number
 }
 
 export async function reviewStatically(repo: GitRepository, options: StaticReviewOptions): Promise<StaticReview> {
   const [baseSha, headSha] = await Promise.all([repo.resolveCommit(options.base), repo.resolveCommit(options.head)])
   const mergeBase = await repo.mergeBase(baseSha, headSha)
   if (mergeBase === null) throw new ShallowHistoryError(options.base, options.head)
-  const merge = await mergeTrees(repo, baseSha, headSha)
-
+  // Independent git calls run side by side; only the merge result is parsed.
+  const [merge, base, head, fork, changes] = await Promise.all([
+    mergeTrees(repo, baseSha, headSha),
+    indexTree(repo, baseSha, options),
+    indexTree(repo, headSha, options),
+    indexTree(repo, mergeBase, options),
+    changedFiles(repo, mergeBase, headSha)
+  ])
   const blobs = new BlobStore(repo)
   const cache = new ParseCache()
-  const read = (tree: string) => readTreeMigrations(repo, tree, blobs, cache, options)
-  // One at a time: the second tree finds most blobs already read and parsed.
-  const base = await read(await repo.treeOf(baseSha))
-  const head = await read(await repo.treeOf(headSha))
-  const fork = await read(await repo.treeOf(mergeBase))
-  const merged = await read(merge.tree)
-
   const sides = { base: base.keys, head: head.keys, mergeBase: fork.keys }
   const prAdded = new Set([...head.keys].filter((key) => !fork.keys.has(key)))
+  // Files both sides left as they were at the fork, in apps the PR does not
+  // touch, matter only to the graph: read their header, not every operation.
+  const prApps = new Set([...prAdded].map((key) => key.slice(0, key.indexOf('.'))))
+  for (const change of changes) {
+    const ref = migrationModuleRef(change.status === 'renamed' ? change.previousPath : change.path)
+    if (ref) prApps.add(ref.app)
+  }
+  const unchanged = (module: MigrationModule): boolean => !prApps.has(module.app) && fork.blobs.get(module.path) === module.blob
+  const merged = await loadTreeMigrations(await indexTree(repo, merge.tree, options), blobs, cache, options, unchanged)
 
-  const conflicts = detectConflicts(merged.graph, sides, base.graph).map((conflict) => ({
+  // The base branch's own graph matters only to tell whether a conflict was already there.
+  const baseGraph = conflictingApps(merged.graph).size > 0 ? (await loadTreeMigrations(base, blobs, cache, options, () => true)).graph : null
+  const conflicts = detectConflicts(merged.graph, sides, baseGraph).map((conflict) => ({
     ...conflict,
     fix: buildConflictFix(conflict, {
       merged: merged.graph,
@@ -68,7 +84,6 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     })
   }))
 
-  const changes = await changedFiles(repo, mergeBase, headSha)
   const edited: EditedMigration[] = []
   for (const change of changes) {
     const path = change.status === 'renamed' ? change.previousPath : change.path
@@ -85,7 +100,9 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   }
 
   const problems: GraphProblemReport[] = []
-  for (const [label, tree] of [['merge', merged]] as const) {
+  {
+    const label = 'merge' as const
+    const tree = merged
     for (const error of tree.parseErrors) {
       const conflicted = merge.conflictedPaths.includes(error.path)
       problems.push({
@@ -113,7 +130,10 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     }
   }
 
-  const added = addedInApplyOrder(merged, head, prAdded)
+  // A PR migration missing from the merge result (git could not merge it) is read from the head.
+  const missing = [...prAdded].filter((key) => !merged.graph.files.has(key))
+  const headFiles = missing.length > 0 ? (await loadTreeMigrations(head, blobs, cache, options)).graph.files : new Map<MigrationKey, MigrationFile>()
+  const added = addedInApplyOrder(merged, headFiles, prAdded)
   const sources = new Map<MigrationKey, string>()
   for (const file of added) {
     const blob = merged.blobs.get(file.path) ?? head.blobs.get(file.path)
@@ -125,19 +145,21 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     head: { ref: options.head, sha: headSha },
     mergeBase,
     merge,
-    trees: { base, head, mergeBase: fork, merge: merged },
+    trees: { merge: merged },
+    keys: sides,
     added,
     conflicts,
     edited,
     duplicates: duplicateNumbers(merged.graph.files, (key) => sideOf(key, sides) === 'pr'),
     problems,
     sources,
-    parsedFiles: cache.parsed
+    parsedFiles: cache.parsed,
+    headerOnlyFiles: cache.headers
   }
 }
 
 /** The PR's migrations in the order Django would apply them after the merge. */
-function addedInApplyOrder(merged: TreeMigrations, head: TreeMigrations, prAdded: Set<MigrationKey>): MigrationFile[] {
+function addedInApplyOrder(merged: TreeMigrations, headFiles: ReadonlyMap<MigrationKey, MigrationFile>, prAdded: Set<MigrationKey>): MigrationFile[] {
   const order: MigrationKey[] = []
   const seen = new Set<MigrationKey>()
   for (const leaf of leafNodes(merged.graph)) {
@@ -149,7 +171,7 @@ function addedInApplyOrder(merged: TreeMigrations, head: TreeMigrations, prAdded
     }
   }
   const position = new Map(order.map((key, index) => [key, index]))
-  const files = [...prAdded].map((key) => merged.graph.files.get(key) ?? head.graph.files.get(key)).filter((f) => f !== undefined)
+  const files = [...prAdded].map((key) => merged.graph.files.get(key) ?? headFiles.get(key)).filter((f) => f !== undefined)
   return files.sort((a, b) => {
     const pa = position.get(migrationKey(a)) ?? Number.MAX_SAFE_INTEGER
     const pb = position.get(migrationKey(b)) ?? Number.MAX_SAFE_INTEGER

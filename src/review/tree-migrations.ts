@@ -1,22 +1,29 @@
-// The migrations of one git tree, parsed and put in a graph. Files are read
-// from git objects; a blob already parsed for another tree is not parsed again.
-import { discoverMigrations, type Discovery } from '../graph/discover.js'
+// The migrations of one git tree: found by path (an index, cheap), then, for
+// the trees that need it, read from git objects, parsed and put in a graph.
+// A blob already parsed for another tree is not parsed again.
+import { discoverMigrations, migrationModuleRef, type Discovery, type MigrationModule } from '../graph/discover.js'
+import { readMigrationHeader } from '../graph/header.js'
 import { buildGraph, type MigrationGraph } from '../graph/graph.js'
 import { parseMigration } from '../graph/parse.js'
 import { MigrationParseError, migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
-import { BlobStore, listTree } from '../git/trees.js'
+import { listTree, type BlobStore } from '../git/trees.js'
 import type { GitRepository, ObjectId } from '../git/repository.js'
 
-export interface TreeMigrations {
+/** A tree's migration files, found by path: no file read yet. */
+export interface TreeIndex {
   tree: ObjectId
   discovery: Discovery
-  files: MigrationFile[]
-  parseErrors: MigrationParseError[]
-  graph: MigrationGraph
   /** Migration keys present in the tree, parsed or not. */
   keys: Set<MigrationKey>
   /** Blob id of each migration file, by path. */
   blobs: Map<string, ObjectId>
+}
+
+/** A tree's migrations parsed and put in a graph. */
+export interface TreeMigrations extends TreeIndex {
+  files: MigrationFile[]
+  parseErrors: MigrationParseError[]
+  graph: MigrationGraph
 }
 
 export interface TreeReadOptions {
@@ -28,9 +35,27 @@ export interface TreeReadOptions {
 /** Parsed files keyed by blob and path: base, head and merge share almost all of them. */
 export class ParseCache {
   private readonly results = new Map<string, MigrationFile | MigrationParseError>()
+  /** Files parsed in full, and files of which only the header was read. */
   parsed = 0
+  headers = 0
 
-  parse(source: string, blob: ObjectId, path: string): MigrationFile | MigrationParseError {
+  /**
+   * `header`: read only what the graph needs, when the file is in the plain
+   * form makemigrations writes (else it is parsed in full anyway).
+   */
+  parse(source: string, blob: ObjectId, path: string, mode: 'full' | 'header' = 'full'): MigrationFile | MigrationParseError {
+    if (mode === 'header') {
+      const key = `${blob}\0${path}\0header`
+      const known = this.results.get(key) ?? this.results.get(`${blob}\0${path}`)
+      if (known !== undefined) return known
+      const ref = migrationModuleRef(path)
+      const header = ref === null ? null : readMigrationHeader(source, path, ref)
+      if (header !== null) {
+        this.headers++
+        this.results.set(key, header)
+        return header
+      }
+    }
     const key = `${blob}\0${path}`
     const known = this.results.get(key)
     if (known !== undefined) return known
@@ -47,51 +72,57 @@ export class ParseCache {
   }
 }
 
-export async function readTreeMigrations(
-  repo: GitRepository,
-  tree: ObjectId,
+/** One `ls-tree`: the migration files of a tree, found by their paths. */
+export async function indexTree(repo: GitRepository, treeish: ObjectId, options: Pick<TreeReadOptions, 'projectRoot' | 'exclude'>): Promise<TreeIndex> {
+  const entries = await listTree(repo, treeish)
+  return indexOf(treeish, discoverMigrations(entries, { projectRoot: options.projectRoot, exclude: options.exclude }))
+}
+
+/** Reads (one batched `cat-file` for the blobs not yet known), parses and builds the graph. */
+export async function loadTreeMigrations(
+  index: TreeIndex,
   blobs: BlobStore,
   cache: ParseCache,
-  options: TreeReadOptions
+  options: TreeReadOptions,
+  headerOnly: (module: MigrationModule) => boolean = () => false
 ): Promise<TreeMigrations> {
-  const entries = await listTree(repo, tree)
-  const discovery = discoverMigrations(entries, { projectRoot: options.projectRoot, exclude: options.exclude })
-  await blobs.load(discovery.modules.map((module) => module.blob))
-  return migrationsOf(tree, discovery, (blob) => blobs.text(blob), cache, options)
+  await blobs.load(index.discovery.modules.map((module) => module.blob))
+  return migrationsOf(index, (blob) => blobs.text(blob), cache, options, headerOnly)
+}
+
+function indexOf(tree: ObjectId, discovery: Discovery): TreeIndex {
+  return {
+    tree,
+    discovery,
+    keys: new Set(discovery.modules.map(migrationKey)),
+    blobs: new Map(discovery.modules.map((module) => [module.path, module.blob]))
+  }
 }
 
 /** The same from files already in memory (tests, benchmarks): blob ids are the paths. */
 export function migrationsFromFiles(files: ReadonlyMap<string, string>, options: TreeReadOptions): TreeMigrations {
   const entries = [...files.keys()].map((path) => ({ path, blob: path }))
   const discovery = discoverMigrations(entries, { projectRoot: options.projectRoot, exclude: options.exclude })
-  return migrationsOf('(files)', discovery, (path) => files.get(path)!, new ParseCache(), options)
+  return migrationsOf(indexOf('(files)', discovery), (path) => files.get(path)!, new ParseCache(), options)
 }
 
 function migrationsOf(
-  tree: ObjectId,
-  discovery: Discovery,
+  index: TreeIndex,
   text: (blob: ObjectId) => string,
   cache: ParseCache,
-  options: TreeReadOptions
+  options: TreeReadOptions,
+  headerOnly: (module: MigrationModule) => boolean = () => false
 ): TreeMigrations {
   const files: MigrationFile[] = []
   const parseErrors: MigrationParseError[] = []
-  for (const module of discovery.modules) {
-    const result = cache.parse(text(module.blob), module.blob, module.path)
+  for (const module of index.discovery.modules) {
+    const result = cache.parse(text(module.blob), module.blob, module.path, headerOnly(module) ? 'header' : 'full')
     if (result instanceof MigrationParseError) parseErrors.push(result)
     else files.push(result)
   }
-  const graph = buildGraph(files, discovery.apps, { swappable: options.swappable })
+  const graph = buildGraph(files, index.discovery.apps, { swappable: options.swappable })
   // A dependency on a file that does not parse is explained by the parse error.
-  const unparsed = new Set(discovery.modules.filter((m) => parseErrors.some((e) => e.path === m.path)).map(migrationKey))
+  const unparsed = new Set(index.discovery.modules.filter((m) => parseErrors.some((e) => e.path === m.path)).map(migrationKey))
   graph.problems = graph.problems.filter((problem) => !(problem.kind === 'missing-dependency' && unparsed.has(problem.missing)))
-  return {
-    tree,
-    discovery,
-    files,
-    parseErrors,
-    graph,
-    keys: new Set(discovery.modules.map(migrationKey)),
-    blobs: new Map(discovery.modules.map((module) => [module.path, module.blob]))
-  }
+  return { ...index, files, parseErrors, graph }
 }

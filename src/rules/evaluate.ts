@@ -5,7 +5,7 @@ import type { RepoConfig } from '../config/repo-config.js'
 import type { MigrationGraph } from '../graph/graph.js'
 import { migrationKey, type MigrationFile, type MigrationKey, type Operation } from '../graph/types.js'
 import type { Finding } from '../report/types.js'
-import { buildFieldHistory } from './field-history.js'
+import { applyOperation, buildFieldHistory, cloneState } from './field-history.js'
 import { ignoreFor, parseIgnores } from './ignores.js'
 import { RULES } from './table.js'
 import type { ProofKind, Rule, RuleContext, RuleMatch } from './types.js'
@@ -35,11 +35,12 @@ export function evaluateRules(inputs: RuleInputs, rules: readonly Rule[] = RULES
     const key = migrationKey(file)
     for (const model of history.createdIn([key])) newModels.add(model)
     const context: RuleContext = { file, fieldsBefore: history.before(key), newModels }
+    const perOperation = operationContexts(context)
     const findings: Array<{ finding: RuleFinding; endLine: number }> = []
     for (const rule of rules) {
       const level = inputs.config.rules[rule.id]
       if (level === 'off') continue
-      for (const { operation, match } of matches(rule, file, context)) {
+      for (const { operation, match } of matches(rule, file, context, perOperation)) {
         const deployOrder = match.deployOrder !== undefined ? match.deployOrder : rule.deployOrder
         const finding: RuleFinding = {
           rule: rule.id,
@@ -62,18 +63,40 @@ export function evaluateRules(inputs: RuleInputs, rules: readonly Rule[] = RULES
   return results
 }
 
+/**
+ * The context of each operation: the fields as the operations before it in the
+ * same migration left them (makemigrations pins a column with AlterField and
+ * renames the field right after it, in one migration).
+ */
+function operationContexts(context: RuleContext): RuleContext[] {
+  let state = context.fieldsBefore
+  return context.file.operations.map((operation, position) => {
+    const here = position === 0 ? context : { ...context, fieldsBefore: state }
+    if (position < context.file.operations.length - 1) {
+      state = cloneState(state)
+      applyOperation(state, context.file.app, operation)
+    }
+    return here
+  })
+}
+
 /** Operation rules see each operation, and the database side of SeparateDatabaseAndState. */
-function matches(rule: Rule, file: MigrationFile, context: RuleContext): Array<{ operation: Operation | null; match: RuleMatch }> {
+function matches(
+  rule: Rule,
+  file: MigrationFile,
+  context: RuleContext,
+  perOperation: readonly RuleContext[]
+): Array<{ operation: Operation | null; match: RuleMatch }> {
   if (rule.scope === 'migration') return rule.match(file, context).map(({ operation, ...match }) => ({ operation, match }))
   const found: Array<{ operation: Operation | null; match: RuleMatch }> = []
-  for (const operation of file.operations) {
+  for (const [position, operation] of file.operations.entries()) {
     const candidates =
       operation.type === 'SeparateDatabaseAndState'
         ? (operation.databaseOperations ?? []).map((inner) => ({ ...inner, index: operation.index }))
         : [operation]
     for (const candidate of candidates) {
       if (!rule.operations.includes(candidate.type)) continue
-      const match = rule.match(candidate, context)
+      const match = rule.match(candidate, perOperation[position]!)
       if (match) found.push({ operation: candidate, match })
     }
   }
@@ -81,10 +104,16 @@ function matches(rule: Rule, file: MigrationFile, context: RuleContext): Array<{
 }
 
 function applyIgnores(key: MigrationKey, findings: Array<{ finding: RuleFinding; endLine: number }>, inputs: RuleInputs): RuleFinding[] {
-  const ignores = parseIgnores(inputs.sources.get(key) ?? '')
+  const source = inputs.sources.get(key) ?? ''
+  const ignores = parseIgnores(source)
+  // The line above an operation counts only when it is a comment alone, not the end of the operation before it.
+  const lines = source.split(/\r?\n/)
+  const trailing = new Set(ignores.filter((ignore) => !lines[ignore.line - 1]!.trimStart().startsWith('#')).map((ignore) => ignore.line))
   const out: RuleFinding[] = []
   for (const { finding, endLine } of findings) {
-    const inline = finding.line === null ? undefined : ignoreFor(ignores, finding.rule, finding.line, endLine)
+    const line = finding.line
+    const covering = line === null ? [] : ignores.filter((ignore) => ignore.line !== line - 1 || !trailing.has(ignore.line))
+    const inline = line === null ? undefined : ignoreFor(covering, finding.rule, line, endLine)
     const configured = inputs.config.ignore.find((entry) => entry.rule === finding.rule && entry.migration === key)
     if (inline?.reason) finding.ignored = { reason: inline.reason, source: 'inline' }
     else if (configured) finding.ignored = { reason: configured.reason, source: 'config' }

@@ -52,11 +52,12 @@ export function buildFieldHistory(graph: MigrationGraph, asked: ReadonlySet<Migr
   }
 }
 
-function cloneState(state: ModelFields): ModelFields {
+export function cloneState(state: ModelFields): ModelFields {
   return new Map([...state].map(([model, fields]) => [model, new Map(fields)]))
 }
 
-function applyOperation(state: ModelFields, app: string, operation: Operation): void {
+/** Replays one operation on `state` (the state side of SeparateDatabaseAndState). */
+export function applyOperation(state: ModelFields, app: string, operation: Operation): void {
   if (operation.type === 'SeparateDatabaseAndState') {
     // The state side is what later migrations build on.
     for (const inner of operation.stateOperations ?? []) applyOperation(state, app, inner)

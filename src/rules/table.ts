@@ -3,11 +3,13 @@
 // while old and new code run side by side, the deploy order it implies, and
 // what to do instead. Findings carry the operation's line.
 import { argument, boolKeyword, fieldCall, stringArgument, type FieldCall } from '../graph/operation-args.js'
-import type { Operation } from '../graph/types.js'
+import type { Operation, PyValue } from '../graph/types.js'
 import type { MigrationRule, OperationRule, Rule, RuleContext } from './types.js'
 
 const CONCURRENT_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently'])
 const DATA_OPERATIONS = new Set(['RunPython', 'RunSQL'])
+// Operations that change Django's state but no table: nothing is locked by them.
+const STATE_ONLY_OPERATIONS = new Set(['SeparateDatabaseAndState', 'AlterModelOptions', 'AlterModelManagers'])
 const RELATION_FIELDS = new Set(['ForeignKey', 'OneToOneField', 'ForeignObject', 'ParentalKey'])
 
 const modelOf = (operation: Operation, context: RuleContext): string | null => {
@@ -23,13 +25,24 @@ const previousField = (operation: Operation, context: RuleContext): FieldCall | 
 const isNullable = (field: FieldCall): boolean => boolKeyword(field.kwargs, 'null', false) === true
 const hasDbDefault = (field: FieldCall): boolean => 'db_default' in field.kwargs
 const isManyToMany = (field: FieldCall): boolean => field.type === 'ManyToManyField'
+/** The database computes a GeneratedField (Django 5.0+): no value to give, no NULL to fear. */
+const isGenerated = (field: FieldCall): boolean => field.type === 'GeneratedField'
 const isUnique = (field: FieldCall): boolean => boolKeyword(field.kwargs, 'unique', false) === true || field.type === 'OneToOneField'
 const isIndexed = (field: FieldCall): boolean =>
   boolKeyword(field.kwargs, 'db_index', RELATION_FIELDS.has(field.type)) === true && !isUnique(field)
+// The max_length Django gives these fields when the migration does not say.
+const DEFAULT_MAX_LENGTH: Record<string, number> = { SlugField: 50, EmailField: 254, URLField: 200, FilePathField: 100 }
 const maxLength = (field: FieldCall): number | null => {
   const value = field.kwargs.max_length
-  return value?.kind === 'int' ? value.value : null
+  if (value === undefined) return DEFAULT_MAX_LENGTH[field.type] ?? null
+  return value.kind === 'int' ? value.value : null
 }
+/** `unique_together=set()` and the like: the option is being emptied, nothing is built. */
+const isEmptyOption = (value: PyValue | undefined): boolean =>
+  value === undefined ||
+  value.kind === 'none' ||
+  ((value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') && value.items.length === 0) ||
+  (value.kind === 'call' && ['set', 'tuple', 'list'].includes(value.callee) && value.args.length === 0)
 const onExistingTable = (operation: Operation, context: RuleContext): boolean => {
   const model = modelOf(operation, context)
   return model !== null && !context.newModels.has(model)
@@ -38,8 +51,21 @@ const fieldLabel = (operation: Operation): string =>
   `${stringArgument(operation, 'model_name') ?? '?'}.${stringArgument(operation, 'name') ?? '?'}`
 
 /** Type changes Postgres does without rewriting the table (binary-coercible). */
-function typeChange(before: FieldCall, after: FieldCall): 'none' | 'widen' | 'narrow' | 'rewrite' {
+/** Integer fields that share a column type; the Positive* ones add only a CHECK (>= 0). */
+const INTEGER_STORAGE: Record<string, string> = {
+  SmallIntegerField: 'smallint',
+  PositiveSmallIntegerField: 'smallint',
+  IntegerField: 'integer',
+  PositiveIntegerField: 'integer',
+  BigIntegerField: 'bigint',
+  PositiveBigIntegerField: 'bigint'
+}
+
+function typeChange(before: FieldCall, after: FieldCall): 'none' | 'widen' | 'narrow' | 'check' | 'rewrite' {
   const textual = new Set(['CharField', 'SlugField', 'EmailField', 'URLField', 'FilePathField'])
+  if (before.type !== after.type && INTEGER_STORAGE[before.type] !== undefined && INTEGER_STORAGE[before.type] === INTEGER_STORAGE[after.type]) {
+    return after.type.startsWith('Positive') ? 'check' : 'none'
+  }
   if (before.type === after.type) {
     const a = maxLength(before)
     const b = maxLength(after)
@@ -101,7 +127,7 @@ const addFieldNotNull: OperationRule = {
   provenBy: ['old-code-breaks', 'apply-error'],
   match: (operation, context) => {
     const field = fieldOf(operation)
-    if (!field || isManyToMany(field) || !onExistingTable(operation, context)) return null
+    if (!field || isManyToMany(field) || isGenerated(field) || !onExistingTable(operation, context)) return null
     if (isNullable(field) || hasDbDefault(field)) return null
     const hasDefault = 'default' in field.kwargs
     return {
@@ -167,13 +193,18 @@ const renameField: OperationRule = {
   safeAlternative:
     'Keep the column name: rename the field in the model with `db_column="<old name>"` (no schema change). Or expand and contract: add the new column, write both, backfill, read the new one, drop the old one in a later release.',
   provenBy: ['old-code-breaks', 'new-code-breaks'],
-  match: (operation, context) =>
-    onExistingTable(operation, context)
-      ? {
-          message: `renames the column ${stringArgument(operation, 'model_name')}.${stringArgument(operation, 'old_name')} to ${stringArgument(operation, 'new_name')}: code using the old name breaks after the migration, code using the new name breaks before it`,
-          model: modelOf(operation, context)
-        }
-      : null
+  match: (operation, context) => {
+    if (!onExistingTable(operation, context)) return null
+    // A field pinned to its column with db_column keeps it: the rename is in the state only.
+    const model = modelOf(operation, context)
+    const old = stringArgument(operation, 'old_name')
+    const previous = model && old ? context.fieldsBefore.get(model)?.get(old.toLowerCase()) : null
+    if (previous?.kwargs.db_column?.kind === 'str') return null
+    return {
+      message: `renames the column ${stringArgument(operation, 'model_name')}.${old} to ${stringArgument(operation, 'new_name')}: code using the old name breaks after the migration, code using the new name breaks before it`,
+      model
+    }
+  }
 }
 
 const renameModel: OperationRule = {
@@ -212,6 +243,13 @@ const alterFieldType: OperationRule = {
     if (!after || !before || !onExistingTable(operation, context)) return null
     const change = typeChange(before, after)
     if (change === 'none' || change === 'widen') return null
+    if (change === 'check') {
+      return {
+        message: `changes ${fieldLabel(operation)} from ${before.type} to ${after.type}: no rewrite, but the new CHECK (>= 0) is validated by scanning the table under an ACCESS EXCLUSIVE lock, and the migration fails if a row is negative`,
+        breaks: ['locks', 'data'],
+        model: modelOf(operation, context)
+      }
+    }
     if (change === 'narrow') {
       return {
         message: `shortens ${fieldLabel(operation)} from max_length ${maxLength(before)} to ${maxLength(after)}: the migration fails if a row holds a longer value, and the running code may still write longer values`,
@@ -243,8 +281,11 @@ const alterFieldNotNull: OperationRule = {
     const before = previousField(operation, context)
     if (!after || !before || !onExistingTable(operation, context)) return null
     if (!isNullable(before) || isNullable(after)) return null
+    const filled = 'default' in after.kwargs || hasDbDefault(after)
     return {
-      message: `makes ${fieldLabel(operation)} NOT NULL: the migration fails if any row holds NULL, scans the whole table under an ACCESS EXCLUSIVE lock, and running code that writes NULL breaks`,
+      message: filled
+        ? `makes ${fieldLabel(operation)} NOT NULL: Django first fills its NULLs with the default (an UPDATE of every such row), then scans the table under an ACCESS EXCLUSIVE lock; running code that writes NULL breaks`
+        : `makes ${fieldLabel(operation)} NOT NULL: the migration fails if any row holds NULL, scans the whole table under an ACCESS EXCLUSIVE lock, and running code that writes NULL breaks`,
       model: modelOf(operation, context)
     }
   }
@@ -262,6 +303,7 @@ const addIndex: OperationRule = {
   provenBy: ['blocking-lock'],
   match: (operation, context) => {
     if (!onExistingTable(operation, context)) return null
+    if (operation.type === 'AlterIndexTogether' && isEmptyOption(argument(operation, 'index_together'))) return null
     if (operation.type === 'AddIndex' || operation.type === 'AlterIndexTogether') {
       return { message: 'builds an index without CONCURRENTLY: writes to the table are blocked (SHARE lock) until it is built', model: modelOf(operation, context) }
     }
@@ -292,6 +334,8 @@ const addUnique: OperationRule = {
     if (operation.type === 'AddConstraint') {
       const constraint = argument(operation, 'constraint')
       if (constraint?.kind !== 'call' || !constraint.callee.endsWith('UniqueConstraint')) return null
+    } else if (operation.type === 'AlterUniqueTogether') {
+      if (isEmptyOption(argument(operation, 'unique_together'))) return null
     } else if (operation.type === 'AddField' || operation.type === 'AlterField') {
       const after = fieldOf(operation)
       if (!after || !isUnique(after)) return null
@@ -418,7 +462,7 @@ const mixedSchemaAndData: MigrationRule = {
   provenBy: [],
   match: (file) => {
     const data = file.operations.filter((operation) => DATA_OPERATIONS.has(operation.type))
-    const schema = file.operations.filter((operation) => !DATA_OPERATIONS.has(operation.type) && operation.type !== 'SeparateDatabaseAndState')
+    const schema = file.operations.filter((operation) => !DATA_OPERATIONS.has(operation.type) && !STATE_ONLY_OPERATIONS.has(operation.type))
     if (data.length === 0 || schema.length === 0 || !file.atomic) return []
     return [
       {

@@ -17,7 +17,7 @@ export type ProofKind =
 
 export interface RuleContext {
   file: MigrationFile
-  /** Each model's fields just before this migration. */
+  /** Each model's fields just before the operation being matched (earlier operations of the migration applied). */
   fieldsBefore: ModelFields
   /** Models (`app.model`) created in this PR, up to and including this migration: no rows, no old code. */
   newModels: ReadonlySet<string>

@@ -650,7 +650,9 @@ class Seeder {
         : `INSERT INTO ${target} SELECT FROM generate_series(1, ${rows.length})${returning}`
     }
     const columns = ctx.insertColumns.map((column) => quoteIdent(column.name)).join(', ')
-    const values = rows.map((row) => `(${row.map(sqlLiteral).join(', ')})`).join(',\n')
+    // A NOT NULL column this module has no value for falls back on its default, when it has one.
+    const useDefault = ctx.insertColumns.map((column) => !column.nullable && column.hasDefault)
+    const values = rows.map((row) => `(${row.map((value, i) => (value === null && useDefault[i] ? 'DEFAULT' : sqlLiteral(value))).join(', ')})`).join(',\n')
     return `INSERT INTO ${target} (${columns})${ctx.overriding ? ' OVERRIDING SYSTEM VALUE' : ''} VALUES ${values}${returning}`
   }
 
@@ -670,7 +672,7 @@ class Seeder {
     for (const plan of ctx.fkPlans) {
       if (plan.kind === 'forward-deferred') {
         this.deferred.push({ table, fk: plan.fk })
-        await this.client.query(`SET CONSTRAINTS ${qualifiedName(table.schema, plan.fk.name)} DEFERRED`)
+        await this.guarded(`SET CONSTRAINTS ${qualifiedName(table.schema, plan.fk.name)} DEFERRED`)
       }
     }
     const returned: Array<Record<string, string | null>> = []

@@ -758,7 +758,7 @@ export function checkBounds(checks: readonly CheckConstraint[]): Map<string, Col
       if (!columnMatch) continue
       const column = unquoteIdent(columnMatch[1]!)
       const number = valueText.match(NUMBER_SIDE)
-      const string = valueText.match(STRING_SIDE)
+      const string = number ? null : valueText.match(STRING_SIDE)
       if (!number && !string) continue
       const bounds = boundsOf(column)
       if (string) {

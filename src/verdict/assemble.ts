@@ -210,7 +210,8 @@ function checkedBy(entry: MigrationEvidence, evidence: RehearsalEvidence): Check
       case 'new-code-breaks':
         return applied && entry.newCodeProbed
       case 'apply-error':
-        return entry.forward !== null
+        // A run stopped by another error (lock_timeout, statement_timeout) did not show that it applies.
+        return applied
       case 'rewrite':
       case 'blocking-lock':
         return applied

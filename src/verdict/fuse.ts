@@ -19,10 +19,18 @@ export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[
   for (const rule of ruleFindings) {
     const { model: _model, provenBy, operationIndex, ...finding } = rule
     const out: Finding = { ...finding, operationIndex }
-    if (rule.ignored === undefined && checked !== null && provenBy.length > 0) {
+    if (checked !== null && provenBy.length > 0) {
       const related = facts.filter((fact) => provenBy.includes(fact.kind as ProofKind) && concerns(fact, rule))
       const primary = related.filter((fact) => fact.kind === provenBy[0])
-      if (primary.length > 0 || related.some((fact) => fact.kind === 'apply-error')) {
+      if (rule.ignored !== undefined) {
+        // Silenced with a reason: it keeps its grade, and the facts that prove it
+        // do not come back as findings of their own (which nothing could silence).
+        if (related.length > 0) {
+          out.evidence = 'rehearsal'
+          out.proof = related.flatMap((fact) => fact.proof)
+          related.forEach((fact) => used.add(fact))
+        }
+      } else if (primary.length > 0 || related.some((fact) => fact.kind === 'apply-error')) {
         out.evidence = 'rehearsal'
         out.proof = related.flatMap((fact) => fact.proof)
         if (related.some((fact) => fact.kind === 'apply-error') && rankOf(out.severity) < rankOf('unsafe')) out.severity = 'unsafe'

@@ -177,10 +177,12 @@ describe('errors in the merged graph', () => {
 })
 
 describe('reading trees', () => {
-  it('parses each distinct file once across base, head, merge base and merge', async () => {
+  it('reads each distinct file once, in full only where the PR or main changed something', async () => {
     const result = await review(forkedRepo({ base: shopProject(), pr: [prNote], main: [mainPrice] }))
-    // 6 files on the base + one per branch; every tree shares the rest.
-    expect(result.parsedFiles).toBe(7)
+    // shop is the PR's app: its 4 files on the base and one per branch are parsed in full;
+    // library's one file, untouched since the fork, only for its header.
+    expect(result.parsedFiles).toBe(6)
+    expect(result.headerOnlyFiles).toBe(1)
   })
 
   it('reviews only the project root when one is given', async () => {

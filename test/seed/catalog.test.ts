@@ -113,7 +113,7 @@ describe('readCatalog', () => {
 
   it('reads check constraints with their definition and columns', () => {
     expect(table('shop_sale').checks).toEqual([
-      { name: 'sale_ends_after_start', definition: 'CHECK ((ends > starts))', columns: ['starts', 'ends'] },
+      { name: 'sale_ends_after_start', definition: 'CHECK ((ends > starts))', columns: ['ends', 'starts'] },
       { name: 'sale_percent_range', definition: 'CHECK (((percent > (0)::numeric) AND (percent <= (100)::numeric)))', columns: ['percent'] }
     ])
     expect(table('shop_book').checks.map((check) => check.definition)).toEqual(['CHECK ((pages >= 0))', 'CHECK ((rating >= 0))'])

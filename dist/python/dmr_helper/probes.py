@@ -72,8 +72,13 @@ def probe_model(model):
     with transaction.atomic():
         rows = []
         result["select"], rows = _attempt(lambda: list(manager.all()[:3]))
-        inserted = None
+        # Two INSERTs: values as large as the model allows, and as small (NULL
+        # wherever the model allows NULL) -- old code writes both kinds.
         outcome, inserted = _attempt(lambda: _insert(model, rng))
+        if outcome["ok"] is not False:
+            minimal, _ = _attempt(lambda: _insert(model, rng, minimal=True))
+            if minimal["ok"] is False:
+                outcome = dict(minimal, message="with NULL in every nullable field: %s" % minimal["message"])
         result["insert"] = outcome
         target = rows[0] if rows else inserted
         if target is None:
@@ -96,7 +101,7 @@ def _attempt(action):
         return {"ok": False, "message": failure["message"], "sqlstate": failure["sqlstate"], "exception": failure["exception"]}, None
 
 
-def _insert(model, rng):
+def _insert(model, rng, minimal=False):
     meta = model._meta
     if meta.parents:
         raise SkipProbe("multi-table inheritance: the parent row is probed on its own")
@@ -108,7 +113,10 @@ def _insert(model, rng):
             continue  # the sequence gives it
         if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED and not field.has_default():
             continue  # Django writes DEFAULT for it
-        values[field.attname] = value_for(model, field, rng)
+        if minimal and field.null and not field.has_default():
+            values[field.attname] = None
+        else:
+            values[field.attname] = value_for(model, field, rng)
     instance = model(**values)
     fields = [f for f in meta.local_concrete_fields if f.attname in values]
     # _insert is what Model.save uses underneath; it skips signals and user save() code.

@@ -1,0 +1,281 @@
+// The Action end to end: the bundled dist/index.js, run as the GitHub runner
+// runs it, against a local server standing in for the GitHub API.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import MarkdownIt from 'markdown-it'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { pullRequestPayload, runAction } from '../support/action-run.js'
+import { migrationSource } from '../support/django-project.js'
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
+import type { TestRepo } from '../support/git-repo.js'
+import { newestDjango } from '../support/python-envs.js'
+import { addField, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
+import { BOOK_INITIAL, BOOK_MODEL } from '../support/rehearsal.js'
+import { appFiles, projectFiles } from '../support/django-project.js'
+
+let github: FakeGitHub
+const repos: TestRepo[] = []
+beforeEach(async () => {
+  github = await startFakeGitHub()
+})
+afterEach(async () => {
+  await github.close()
+  repos.splice(0).forEach((repo) => repo.cleanup())
+})
+
+const MARKER = '<!-- django-migration-review:v1 key=default -->'
+
+function conflictedRepo(): TestRepo {
+  const repo = forkedRepo({
+    base: shopProject(),
+    pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
+    main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
+  })
+  repos.push(repo)
+  return repo
+}
+
+function safeRepo(): TestRepo {
+  const repo = forkedRepo({ base: shopProject(), pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])] })
+  repos.push(repo)
+  return repo
+}
+
+const sha = (repo: TestRepo, ref: string) => repo.git('rev-parse', ref)
+
+async function reviewPullRequest(repo: TestRepo, inputs: Record<string, string> = {}, number = 7) {
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestPayload(number, sha(repo, 'main'), sha(repo, 'feature')),
+    inputs: { 'github-token': 'test-token', rehearsal: 'false', ...inputs },
+    apiUrl: github.url
+  })
+}
+
+describe('the Action on a pull request', () => {
+  it('posts one comment on the first run, and edits it (not a second one) when the result changes', async () => {
+    const repo = conflictedRepo()
+    const first = await reviewPullRequest(repo)
+    expect(first.status, first.stdout).toBe(1)
+    expect(github.commentsOn(7)).toHaveLength(1)
+    expect(github.commentsOn(7)[0]!.body.startsWith(MARKER)).toBe(true)
+    expect(github.commentsOn(7)[0]!.body).toContain('Conflicting migrations in `shop`')
+    expect(first.outputs['comment-url']).toBe(github.commentsOn(7)[0]!.html_url)
+
+    repo.checkout('feature')
+    repo.git('merge', '-q', '--no-edit', 'main')
+    repo.commit('merge migration', { 'shop/migrations/0006_merge.py': migrationSource({ dependencies: [['shop', '0005_book_price'], ['shop', '0005_book_summary']] }) })
+    const second = await reviewPullRequest(repo)
+    expect(second.status, second.stdout).toBe(0)
+    expect(github.commentsOn(7)).toHaveLength(1)
+    expect(github.requestsOf('PATCH')).toHaveLength(1)
+    expect(github.commentsOn(7)[0]!.body).not.toContain('Conflicting migrations')
+  })
+
+  it('does not edit the comment when nothing changed', async () => {
+    const repo = conflictedRepo()
+    await reviewPullRequest(repo)
+    await reviewPullRequest(repo)
+    expect(github.requestsOf('POST')).toHaveLength(1)
+    expect(github.requestsOf('PATCH')).toHaveLength(0)
+  })
+
+  it('leaves alone a comment with the same marker by another author', async () => {
+    github.addComment({ issueNumber: 7, body: `${MARKER}\nI copied your marker`, user: { login: 'mallory', type: 'User' } })
+    await reviewPullRequest(conflictedRepo())
+    const comments = github.commentsOn(7)
+    expect(comments).toHaveLength(2)
+    expect(comments[0]!.body).toBe(`${MARKER}\nI copied your marker`)
+  })
+
+  it('finds its comment beyond the first page of comments', async () => {
+    for (let i = 0; i < 130; i++) github.addComment({ issueNumber: 7, body: `chatter ${i}`, user: { login: 'someone', type: 'User' } })
+    github.addComment({ issueNumber: 7, body: `${MARKER}\nold review`, user: { login: 'github-actions[bot]', type: 'Bot' } })
+    await reviewPullRequest(conflictedRepo())
+    expect(github.commentsOn(7)).toHaveLength(131)
+    expect(github.requestsOf('POST')).toHaveLength(0)
+    expect(github.commentsOn(7).at(-1)!.body).toContain('Conflicting migrations')
+  })
+
+  it('retries a 502 and a secondary rate limit', async () => {
+    github.failNext('list-comments', 'bad-gateway')
+    github.failNext('create-comment', 'secondary-rate-limit')
+    const run = await reviewPullRequest(conflictedRepo())
+    expect(github.commentsOn(7)).toHaveLength(1)
+    expect(github.requestsOf('GET', /comments/).map((r) => r.status)).toEqual([502, 200])
+    expect(github.requestsOf('POST').map((r) => r.status)).toEqual([403, 201])
+    expect(run.stdout).toContain('secondary rate limit')
+  })
+
+  it('shrinks a report too large for a comment, and the comment is still valid markdown', async () => {
+    const files: Record<string, string> = {}
+    let previous = '0004_book_pages'
+    for (let i = 5; i < 300; i++) {
+      const name = `${String(i).padStart(4, '0')}_add_field_${i}_with_a_long_descriptive_name`
+      files[`shop/migrations/${name}.py`] = migrationSource({ dependencies: [['shop', previous]], operations: [`migrations.RemoveField(model_name="book", name="f${i}")`] })
+      previous = name
+    }
+    const repo = forkedRepo({ base: shopProject(), pr: [files] })
+    repos.push(repo)
+    const run = await reviewPullRequest(repo)
+    const body = github.commentsOn(7)[0]!.body
+    expect(body.length).toBeLessThanOrEqual(65_536)
+    expect(run.stdout).toContain('the comment was shortened')
+    expect(run.summary.length).toBeGreaterThan(body.length)
+    const html = new MarkdownIt({ html: true }).render(body)
+    expect(html.match(/<details>/g)?.length ?? 0).toBe(html.match(/<\/details>/g)?.length ?? 0)
+  })
+
+  it('follows fail-on for the exit status', async () => {
+    expect((await reviewPullRequest(conflictedRepo(), { 'fail-on': 'never' })).status).toBe(0)
+    expect((await reviewPullRequest(safeRepo(), { 'fail-on': 'warning' })).status).toBe(0)
+    const failed = await reviewPullRequest(conflictedRepo(), { 'fail-on': 'unsafe' })
+    expect(failed.status).toBe(1)
+    expect(failed.stdout).toContain('::error::Migration review: unsafe')
+  })
+
+  it('sets the outputs, writes the job summary and annotates the migration lines', async () => {
+    const run = await reviewPullRequest(conflictedRepo(), { 'fail-on': 'never' })
+    expect(run.outputs).toMatchObject({ verdict: 'unsafe', conflicts: '1', 'deploy-order': expect.any(String) })
+    expect(run.outputs['report-path']).toMatch(/migration-review\/report\.json$/)
+    expect(run.summary).toContain('### 🔴 Migration review: unsafe as it stands')
+    expect(run.stdout).toMatch(/^::error title=unsafe%3A conflicting-leaves in shop\.0005_book_summary,file=shop\/migrations\/0005_book_summary\.py,line=7::After the merge, app 'shop' has 2 leaf migrations/m)
+  })
+
+  it('finishes fast and green when the pull request changes no migration', async () => {
+    const repo = forkedRepo({ base: shopProject(), pr: [{ 'README.md': 'docs\n' }] })
+    repos.push(repo)
+    const run = await reviewPullRequest(repo, { rehearsal: 'true' })
+    expect(run.status).toBe(0)
+    expect(run.outputs.verdict).toBe('safe')
+    expect(github.commentsOn(7)[0]!.body).toContain('this pull request adds no migrations')
+  })
+
+  it('refuses a fork pull request under pull_request_target unless told otherwise, and says why', async () => {
+    const repo = conflictedRepo()
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'pull_request_target',
+      payload: pullRequestPayload(7, sha(repo, 'main'), sha(repo, 'feature'), { fork: true }),
+      inputs: { 'github-token': 'test-token', rehearsal: 'false' },
+      apiUrl: github.url
+    })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain("Refusing to run: under pull_request_target this job has a write token and secrets")
+    expect(github.requests).toHaveLength(0)
+  })
+
+  it('rehearses on a real Postgres and posts the evidence', async () => {
+    const repo = forkedRepo({
+      base: { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) },
+      pr: [
+        {
+          'shop/models.py': `from django.db import models\n${BOOK_MODEL}    stock = models.IntegerField(default=0)\n`,
+          'shop/migrations/0002_book_stock.py': migrationSource({ dependencies: [['shop', '0001_initial']], operations: [addField('book', 'stock', 'models.IntegerField(default=0)')] })
+        }
+      ]
+    })
+    repos.push(repo)
+    const run = await reviewPullRequest(repo, { rehearsal: 'true', postgres: 'local', python: newestDjango().python })
+    expect(run.status, run.stdout).toBe(1)
+    const body = github.commentsOn(7)[0]!.body
+    expect(body).toContain('rehearsed on PostgreSQL')
+    expect(body).toContain('| `shop.0002_book_stock` | 🔴 unsafe | ❌ no | multi-step | ✅ yes | ✅ no |')
+    expect(body).toContain('null value in column &quot;stock&quot;')
+  })
+})
+
+describe('the Action on workflow_dispatch', () => {
+  it('runs everything, writes the summary and posts nothing (dry run)', async () => {
+    const repo = conflictedRepo()
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'workflow_dispatch',
+      payload: { inputs: { base: 'main', head: 'feature' }, ref: 'refs/heads/main' },
+      inputs: { 'github-token': 'test-token', rehearsal: 'false', base: 'main', head: 'feature' },
+      apiUrl: github.url
+    })
+    expect(run.summary).toContain('Conflicting migrations in `shop`')
+    expect(run.outputs.verdict).toBe('unsafe')
+    expect(run.stdout).toContain('dry run, nothing is posted')
+    expect(github.requests).toHaveLength(0)
+  })
+
+  it('says which input is missing without a base', async () => {
+    const run = await runAction({ workspace: conflictedRepo().dir, eventName: 'workflow_dispatch', payload: {}, inputs: { 'github-token': 't' }, apiUrl: github.url })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain('Input error: a workflow_dispatch run needs the base input')
+  })
+})
+
+describe('the fork-safe pair', () => {
+  async function reviewStage(repo: TestRepo, number = 7) {
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'pull_request',
+      payload: pullRequestPayload(number, sha(repo, 'main'), sha(repo, 'feature'), { fork: true }),
+      inputs: { 'github-token': 'read-only', rehearsal: 'false', mode: 'review', 'fail-on': 'never' },
+      apiUrl: github.url
+    })
+    return { run, reportPath: join(repo.dir, 'migration-review', 'report.json') }
+  }
+
+  function workflowRun(headSha: string) {
+    return {
+      action: 'completed',
+      workflow_run: { id: 99, event: 'pull_request', conclusion: 'success', head_sha: headSha, head_repository: { full_name: 'mallory/shop' }, pull_requests: [] },
+      repository: { full_name: 'acme/shop' }
+    }
+  }
+
+  it('reviews without posting, then posts from the artifact once the API confirms the pull request', async () => {
+    const repo = conflictedRepo()
+    const { run, reportPath } = await reviewStage(repo)
+    expect(run.status).toBe(0)
+    expect(github.requests).toHaveLength(0)
+    github.addPull({ number: 7, headSha: sha(repo, 'feature'), headRepoFullName: 'mallory/shop' })
+    const comment = await runAction({
+      workspace: repo.dir,
+      eventName: 'workflow_run',
+      payload: workflowRun(sha(repo, 'feature')),
+      inputs: { 'github-token': 'write-token', mode: 'comment', report: reportPath },
+      apiUrl: github.url
+    })
+    expect(comment.status, comment.stdout).toBe(0)
+    expect(github.commentsOn(7)).toHaveLength(1)
+    expect(comment.outputs['comment-url']).toBe(github.commentsOn(7)[0]!.html_url)
+  })
+
+  it('refuses an artifact whose pull request number the API does not confirm', async () => {
+    const repo = conflictedRepo()
+    const { reportPath } = await reviewStage(repo)
+    github.addPull({ number: 7, headSha: 'f'.repeat(40), headRepoFullName: 'mallory/shop' })
+    const comment = await runAction({
+      workspace: repo.dir,
+      eventName: 'workflow_run',
+      payload: workflowRun(sha(repo, 'feature')),
+      inputs: { 'github-token': 'write-token', mode: 'comment', report: reportPath },
+      apiUrl: github.url
+    })
+    expect(comment.status).toBe(1)
+    expect(comment.stdout).toContain('Refusing to post')
+    expect(github.requestsOf('POST')).toHaveLength(0)
+  })
+
+  it('refuses an artifact that is not a report', async () => {
+    const repo = conflictedRepo()
+    mkdirSync(join(repo.dir, 'evil'), { recursive: true })
+    writeFileSync(join(repo.dir, 'evil', 'report.json'), JSON.stringify({ schemaVersion: 1, pullRequest: { number: 7 }, verdict: '<img src=x onerror=alert(1)>' }))
+    const comment = await runAction({
+      workspace: repo.dir,
+      eventName: 'workflow_run',
+      payload: workflowRun(sha(repo, 'feature')),
+      inputs: { 'github-token': 'write-token', mode: 'comment', report: join(repo.dir, 'evil', 'report.json') },
+      apiUrl: github.url
+    })
+    expect(comment.status).toBe(1)
+    expect(comment.stdout).toContain('the report artifact is not usable')
+    expect(github.requests).toHaveLength(0)
+  })
+})

@@ -1,0 +1,96 @@
+// A small Django project on a real git history, reviewed with the rehearsal
+// on a real Postgres: base has `shop.Book`, the PR adds migrations.
+import { DEFAULTS, type Options } from '../../src/config/options.js'
+import { silentLogger } from '../../src/lifecycle/logger.js'
+import type { Report } from '../../src/report/types.js'
+import { runReview, type ReviewHooks } from '../../src/review/run-review.js'
+import { appFiles, migrationSource, projectFiles } from './django-project.js'
+import type { FileTree } from './git-repo.js'
+import { djangoVenv, newestDjango } from './python-envs.js'
+import { forkedRepo } from './scenarios.js'
+
+export const BOOK_INITIAL = migrationSource({
+  initial: true,
+  operations: [
+    `migrations.CreateModel(name="Book", fields=[
+            ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+            ("title", models.CharField(max_length=100)),
+            ("note", models.CharField(max_length=50, null=True)),
+            ("pages", models.IntegerField(default=0)),
+        ])`
+  ]
+})
+
+export const BOOK_MODEL = `
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    note = models.CharField(max_length=50, null=True)
+    pages = models.IntegerField(default=0)
+`
+
+export interface Scenario {
+  /** Fields of Book in the PR's models.py (Python source lines), replacing BOOK_MODEL. */
+  prModel?: string
+  /** The PR's migrations after 0001_initial, in order: name → operations (and optional preamble). */
+  pr: Array<{ name: string; operations: string[]; preamble?: string; atomic?: boolean }>
+  /** Extra files on the PR branch. */
+  prFiles?: FileTree
+}
+
+export interface ScenarioRun {
+  report: Report
+  repoDir: string
+}
+
+export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
+  const base = { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) }
+  const pr: FileTree = { 'shop/models.py': `from django.db import models\n${scenario.prModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
+  let previous = '0001_initial'
+  for (const migration of scenario.pr) {
+    pr[`shop/migrations/${migration.name}.py`] = migrationSource({
+      dependencies: [['shop', previous]],
+      operations: migration.operations,
+      ...(migration.preamble ? { preamble: migration.preamble } : {}),
+      ...(migration.atomic === false ? { atomic: false } : {})
+    })
+    previous = migration.name
+  }
+  const repo = forkedRepo({ base, pr: [pr] })
+  try {
+    const report = await runReview(
+      {
+        repo: repo.dir,
+        base: 'main',
+        head: 'feature',
+        projectRoot: '',
+        exclude: [],
+        swappable: {},
+        failOn: 'unsafe',
+        rehearsal: true,
+        postgres: 'local',
+        databaseUrl: undefined,
+        postgresImage: DEFAULTS.postgresImage,
+        postgresBin: undefined,
+        python: newestDjango().python,
+        settings: undefined,
+        seedRows: 12,
+        seedSql: undefined,
+        seedCommand: undefined,
+        syntheticSeed: true,
+        lockTimeoutMs: 1000,
+        statementTimeoutMs: 20_000,
+        timeoutMs: 120_000,
+        ...options
+      },
+      silentLogger,
+      hooks
+    )
+    return { report, repoDir: repo.dir }
+  } finally {
+    repo.cleanup()
+  }
+}
+
+export function pythonFor(series: string): string {
+  return djangoVenv(series).python
+}
