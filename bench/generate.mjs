@@ -96,6 +96,11 @@ export function generateProject(root, { apps = 50, perApp = 40, models = 1, git 
   return { apps: labels, leaves, fieldsOf, migration, write: (path, content) => write(root, path, content) }
 }
 
+/** Packs the objects as a clone (what CI checks out) has them, instead of one loose file per object. */
+export function packLikeAClone(root) {
+  execFileSync('git', ['gc', '-q', '--prune=now'], { cwd: root })
+}
+
 export function commit(root, message) {
   const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@example.invalid' }
   execFileSync('git', ['add', '-A'], { cwd: root })

@@ -12,7 +12,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { commit, generateProject } from './generate.mjs'
+import { commit, generateProject, packLikeAClone } from './generate.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({ options: { apps: { type: 'string' }, 'per-app': { type: 'string' }, runs: { type: 'string' } } })
@@ -83,6 +83,7 @@ try {
   })
   commit(dir, 'the pull request: 5 migrations')
   execFileSync('git', ['checkout', '-q', 'main'], { cwd: dir })
+  packLikeAClone(dir)
 
   const time = (command, args, options = {}) => {
     const started = process.hrtime.bigint()

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { commit, generateProject } from './generate.mjs'
+import { commit, generateProject, packLikeAClone } from './generate.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({ options: { apps: { type: 'string' }, 'per-app': { type: 'string' }, runs: { type: 'string' } } })
@@ -30,6 +30,7 @@ try {
   git('checkout', '-q', 'main')
   project.write(`app00/migrations/${String(perApp + 1).padStart(4, '0')}_main.py`, project.migration({ dependencies: [['app00', project.leaves.get('app00')]], operations: [] }))
   commit(dir, 'main moves on')
+  packLikeAClone(dir)
 
   const measure = (command, args, options) => {
     const started = process.hrtime.bigint()
@@ -67,9 +68,10 @@ try {
   const oursMs = median(oursRuns, 'ms')
   const djangoMs = median(djangoRuns, 'ms')
   const nodes = djangoRuns[0].stdout.trim().split(' ')[0]
-  console.log(`static review benchmark: ${apps} apps × ${perApp} migrations (+5 in the PR), ${runs} runs each, medians`)
+  console.log(`static review benchmark: ${apps} apps × ${perApp} migrations (+5 in the PR, main moved on), repository packed as a clone; ${runs} runs each, medians`)
   console.log(`  Django ${python.django} MigrationLoader (fresh python):   ${djangoMs.toFixed(0)} ms, peak ${median(djangoRuns, 'rssMb').toFixed(0)} MB, ${nodes} nodes`)
   console.log(`  django-migration-review --static-only (fresh node):  ${oursMs.toFixed(0)} ms, peak ${median(oursRuns, 'rssMb').toFixed(0)} MB, verdict ${report.verdict}, ${report.migrations.length} new migrations, ${report.conflicts.length} conflict(s)`)
+  console.log(`    inside: ${JSON.stringify(report.timings)}`)
   console.log(`  ratio ours / Django: ${(oursMs / djangoMs).toFixed(2)}  (aim: at most 0.50, and under 200 MB)`)
 } finally {
   rmSync(dir, { recursive: true, force: true })

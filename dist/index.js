@@ -6,7 +6,6 @@ import {
   POSTGRES_VALUES,
   ResourceStack,
   SCHEMA_VERSION,
-  ShallowHistoryError,
   TOOL_VERSION,
   UsageError,
   booleanValue,
@@ -21,11 +20,11 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-I4SW2PWF.js";
+} from "./chunk-I5EJHWST.js";
+import {
+  ShallowHistoryError
+} from "./chunk-3SB7K7EO.js";
 import "./chunk-OZPBTWHR.js";
-import "./chunk-FYCZ4U6L.js";
-import "./chunk-X7UZAWHQ.js";
-import "./chunk-C6DGBECL.js";
 import {
   __commonJS,
   __require,

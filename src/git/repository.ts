@@ -29,6 +29,26 @@ export class GitRepository {
     this.topLevel = topLevel
   }
 
+  /**
+   * Opens the repository and resolves `refs` in the same `git rev-parse`
+   * (one process instead of two on the way in); errors as open and resolveRefs.
+   */
+  static async openWithRefs(directory: string, refs: readonly string[]): Promise<{ repo: GitRepository; refs: Array<{ commit: CommitSha; tree: ObjectId }> }> {
+    const plain = refs.every((ref) => ref.trim() !== '' && !ref.startsWith('-'))
+    const result = plain
+      ? await runGit(directory, ['rev-parse', '--show-toplevel', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]).catch(() => null)
+      : null
+    if (result === null || result.exitCode !== 0) {
+      const repo = await GitRepository.open(directory)
+      return { repo, refs: await repo.resolveRefs(refs) }
+    }
+    const lines = result.stdout.toString('utf8').trim().split('\n')
+    return {
+      repo: new GitRepository(directory, lines[0]!),
+      refs: refs.map((_, index) => ({ commit: lines[1 + index]!, tree: lines[1 + refs.length + index]! }))
+    }
+  }
+
   static async open(directory: string): Promise<GitRepository> {
     const probe = await runGit(directory, ['rev-parse', '--show-toplevel']).catch(() => null)
     if (probe === null || probe.exitCode !== 0) throw new NotARepositoryError(directory)
@@ -59,6 +79,24 @@ export class GitRepository {
       throw new UnknownRefError(ref, `fetch it first, or check the spelling${remote}`)
     }
     return result.stdout.toString('utf8').trim()
+  }
+
+  /**
+   * The commits and trees of several refs in one `git rev-parse`; when one
+   * does not resolve, each is tried alone so the error names the right ref.
+   */
+  async resolveRefs(refs: readonly string[]): Promise<Array<{ commit: CommitSha; tree: ObjectId }>> {
+    if (refs.some((ref) => ref.trim() === '' || ref.startsWith('-'))) {
+      await Promise.all(refs.map((ref) => this.resolveCommit(ref)))
+    }
+    const args = ['rev-parse', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]
+    const result = await this.run(args)
+    if (result.exitCode !== 0) {
+      await Promise.all(refs.map((ref) => this.resolveCommit(ref)))
+      throw new GitCommandError(args, result.exitCode, result.stderr)
+    }
+    const lines = result.stdout.toString('utf8').trim().split('\n')
+    return refs.map((_, index) => ({ commit: lines[index]!, tree: lines[refs.length + index]! }))
   }
 
   async mergeBase(a: CommitSha, b: CommitSha): Promise<CommitSha | null> {
@@ -97,6 +135,9 @@ async function runGit(directory: string, args: readonly string[], options: RunOp
     baseDir: directory,
     trimmed: false,
     allowEnvironment: env ? Object.keys(env) : [],
+    // Done when the streams close; simple-git's default also waits 50 ms after
+    // every process exit, which adds up to a quarter of a second per review.
+    completion: { onClose: true, onExit: false },
     // The raw bytes are kept (blob contents are parsed by byte length); the
     // exit status is recorded rather than thrown (merge-tree, merge-base).
     errors: (error, result) => {

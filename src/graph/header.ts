@@ -26,6 +26,11 @@ class GiveUp extends Error {}
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=']
 const ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '\n': '' }
 
+const isNameStart = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+const isDigit = (code: number): boolean => code >= 48 && code <= 57
+const isNamePart = (code: number): boolean => isNameStart(code) || isDigit(code)
+const STRING_PREFIX = /^[rRbBuUfF]{0,2}(?=['"])/
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = []
   let i = source.charCodeAt(0) === 0xfeff ? 1 : 0
@@ -80,9 +85,10 @@ function tokenize(source: string): Token[] {
     }
     const first = tokens.length === 0 || tokens[tokens.length - 1]!.kind === 'newline'
     // Strings, with their prefixes.
-    const prefix = /^[rRbBuUfF]{0,2}(?=['"])/.exec(source.slice(i, i + 3))
-    if (prefix !== null && (source[i + prefix[0].length] === '"' || source[i + prefix[0].length] === "'")) {
-      const flags = prefix[0].toLowerCase()
+    const code = source.charCodeAt(i)
+    const prefix = c === '"' || c === "'" ? [''] : isNameStart(code) ? STRING_PREFIX.exec(source.slice(i, i + 3)) : null
+    if (prefix !== null && (source[i + prefix[0]!.length] === '"' || source[i + prefix[0]!.length] === "'")) {
+      const flags = prefix[0]!.toLowerCase()
       const start = i + flags.length
       const quote = source[start]!
       const triple = source.startsWith(quote.repeat(3), start)
@@ -115,22 +121,34 @@ function tokenize(source: string): Token[] {
       tokens.push({ kind: 'string', text: source.slice(start - flags.length, i), value: simple ? value : null, line: startLine, indent, first })
       continue
     }
-    if (/[A-Za-z_]/.test(c)) {
+    if (isNameStart(code)) {
       let j = i + 1
-      while (j < n && /[A-Za-z0-9_]/.test(source[j]!)) j++
-      tokens.push({ kind: 'name', text: source.slice(i, j), line, indent, first })
+      while (j < n && isNamePart(source.charCodeAt(j))) j++
+      const text = source.slice(i, j)
+      tokens.push({ kind: 'name', text, line, indent, first })
       i = j
+      // The operations list is most of a file and the header does not need it:
+      // jump over `= [...]` without making tokens.
+      if (first && text === 'operations' && depth === 0) {
+        const skipped = skipAssignedList(source, i)
+        if (skipped !== null) {
+          tokens.push({ kind: 'op', text: '=', line, indent, first: false })
+          tokens.push({ kind: 'name', text: 'OPERATIONS', line, indent, first: false })
+          line += skipped.newlines
+          i = skipped.end
+        }
+      }
       continue
     }
-    if (c.charCodeAt(0) > 127) throw new GiveUp() // non-ASCII names: leave them to the full parser
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(source[i + 1] ?? ''))) {
+    if (code > 127) throw new GiveUp() // non-ASCII names: leave them to the full parser
+    if (isDigit(code) || (c === '.' && isDigit(source.charCodeAt(i + 1)))) {
       let j = i + 1
-      while (j < n && /[0-9A-Za-z_.]/.test(source[j]!)) j++
+      while (j < n && (isNamePart(source.charCodeAt(j)) || source[j] === '.')) j++
       tokens.push({ kind: 'number', text: source.slice(i, j), line, indent, first })
       i = j
       continue
     }
-    const operator = OPERATORS.find((op) => source.startsWith(op, i)) ?? c
+    const operator = c === '(' || c === ')' || c === '[' || c === ']' || c === ',' ? c : (OPERATORS.find((op) => source.startsWith(op, i)) ?? c)
     if ('([{'.includes(operator)) depth++
     if (')]}'.includes(operator)) depth = Math.max(0, depth - 1)
     tokens.push({ kind: 'op', text: operator, line, indent, first })
@@ -138,6 +156,57 @@ function tokenize(source: string): Token[] {
   }
   if (tokens.length > 0 && tokens[tokens.length - 1]!.kind !== 'newline') tokens.push({ kind: 'newline', text: '\n', line, indent, first: false })
   return tokens
+}
+
+/**
+ * From just after `operations`: ` = [ ... ]` skipped to the closing bracket,
+ * strings and comments respected. Null when it is not that shape.
+ */
+function skipAssignedList(source: string, from: number): { end: number; newlines: number } | null {
+  let i = from
+  const n = source.length
+  while (i < n && (source[i] === ' ' || source[i] === '\t')) i++
+  if (source[i] !== '=' || source[i + 1] === '=') return null
+  i++
+  while (i < n && (source[i] === ' ' || source[i] === '\t')) i++
+  if (source[i] !== '[' && source[i] !== '(') return null
+  let depth = 0
+  let newlines = 0
+  while (i < n) {
+    const c = source.charCodeAt(i)
+    if (c === 10) newlines++
+    else if (c === 35) {
+      // A comment: to the end of the line.
+      while (i < n && source.charCodeAt(i) !== 10) i++
+      continue
+    } else if (c === 34 || c === 39) {
+      const quote = source[i]!
+      const triple = source.startsWith(quote.repeat(3), i)
+      const delimiter = triple ? quote.repeat(3) : quote
+      i += delimiter.length
+      while (i < n && !source.startsWith(delimiter, i)) {
+        const inner = source.charCodeAt(i)
+        if (inner === 10) {
+          if (!triple) return null
+          newlines++
+        }
+        if (inner === 92) {
+          if (source.charCodeAt(i + 1) === 10) newlines++
+          i++
+        }
+        i++
+      }
+      if (i >= n) return null
+      i += delimiter.length
+      continue
+    } else if (c === 40 || c === 91 || c === 123) depth++
+    else if (c === 41 || c === 93 || c === 125) {
+      depth--
+      if (depth === 0) return { end: i + 1, newlines }
+    }
+    i++
+  }
+  return null
 }
 
 type Header = Pick<MigrationFile, 'line' | 'dependencies' | 'replaces' | 'runBefore' | 'initial' | 'atomic'>

@@ -32,7 +32,7 @@ export function renderComment(report: Report, options: Omit<MarkdownOptions, 'ti
 
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const tier = options.tier ?? 0
-  const parts: string[] = [heading(report), facts(report), `> ${rich(report.summary, 600)}`]
+  const parts: string[] = [heading(report), facts(report)]
 
   if (report.graphProblems.length > 0) {
     const shown = tier >= 3 ? report.graphProblems.slice(0, 5) : report.graphProblems.slice(0, 50)
@@ -108,21 +108,47 @@ function yesNo(value: boolean | null, good: boolean): string {
   return value === good ? `✅ ${word}` : `❌ ${word}`
 }
 
+const LOCK_NAMES: Record<string, string> = {
+  AccessExclusiveLock: 'ACCESS EXCLUSIVE',
+  ExclusiveLock: 'EXCLUSIVE',
+  ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
+  ShareLock: 'SHARE',
+  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE'
+}
+const LOCK_ORDER = Object.keys(LOCK_NAMES)
+
+/** The strongest lock the migration took, on which relation (tables before indexes), and a rewrite. */
 function locksCell(migration: MigrationReport): string {
-  const strong = migration.locks.filter((lock) => lock.mode === 'AccessExclusiveLock' || lock.mode === 'ShareLock' || lock.mode === 'ShareRowExclusiveLock' || lock.mode === 'ExclusiveLock')
   if (migration.statements.length === 0) return '—'
-  if (strong.length === 0) return 'none blocking'
-  const first = strong.slice(0, 2).map((lock) => `${lock.mode.replace(/Lock$/, '')} on ${code(lock.relation, { inTable: true, maxLength: 60 })}`)
-  const more = strong.length > 2 ? ` +${strong.length - 2}` : ''
-  const rewrite = migration.rewrites.length > 0 ? ' (rewrite)' : ''
-  return `${first.join(', ')}${more}${rewrite}`
+  const blocking = migration.locks.filter((lock) => lock.mode in LOCK_NAMES)
+  if (blocking.length === 0) return 'none blocking'
+  const strongest = LOCK_ORDER.find((mode) => blocking.some((lock) => lock.mode === mode))!
+  const relations = blocking.filter((lock) => lock.mode === strongest).map((lock) => lock.relation)
+  // An index's name starts with its table's; show the table when it is among them.
+  const shown = relations.find((relation) => relations.every((other) => other === relation || other.startsWith(relation))) ?? relations[0]!
+  const more = relations.length > 1 ? ` +${relations.length - 1}` : ''
+  return `${LOCK_NAMES[strongest]} ${code(shown, { inTable: true, maxLength: 40 })}${more}${migration.rewrites.length > 0 ? ', rewrite' : ''}`
+}
+
+/** One short line under a flagged migration's name: what happened, or what the rules expect. */
+function headline(migration: MigrationReport): string | null {
+  if (migration.appliesOnSeededData.value === false) return 'does not apply on the seeded data'
+  const worst = activeFindings(migration).find((finding) => finding.severity !== 'info')
+  return worst ? shortRule(worst.message) : null
+}
+
+/** The first clause of a message: `adds book.stock as NOT NULL with only a Python default`. */
+function shortRule(message: string): string {
+  const clause = message.replace(/`/g, '').split(/: |; /)[0]!
+  return clause.length > 90 ? `${clause.slice(0, 89)}…` : clause
 }
 
 function migrationTable(migrations: MigrationReport[], tier: Tier): string {
   const shown = tier >= 3 ? migrations.slice(0, 30) : migrations
-  const rows = shown.map((m) =>
-    [
-      code(`${m.app}.${m.name}`, { inTable: true, maxLength: 80 }),
+  const rows = shown.map((m) => {
+    const what = m.verdict === 'safe' ? null : headline(m)
+    return [
+      `${code(`${m.app}.${m.name}`, { inTable: true, maxLength: 80 })}${what ? `<br><sub>${text(what, 100)}</sub>` : ''}`,
       `${ICON[m.verdict]} ${m.verdict}`,
       yesNo(m.backwardCompatible.value, true),
       m.deployOrder ?? '—',
@@ -130,18 +156,23 @@ function migrationTable(migrations: MigrationReport[], tier: Tier): string {
       m.dataLoss.value === true ? `❌ ${dataLossCount(m)}` : yesNo(m.dataLoss.value, false),
       locksCell(m)
     ].join(' | ')
-  )
+  })
   const more = migrations.length > shown.length ? `\n\n… and ${migrations.length - shown.length} more migrations.` : ''
   return [
-    '| Migration | Verdict | Backward compatible | Deploy order | Reversible | Data loss | Locks |',
+    '| Migration | Verdict | Backward compatible | Deploy | Reversible | Data loss | Locks |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`)
   ].join('\n') + more
 }
 
+/** Values and rows lost, each table/column counted once (forward and round trip see the same ones). */
 function dataLossCount(migration: MigrationReport): string {
-  const values = (migration.dataLoss.losses ?? []).reduce((sum, loss) => sum + loss.valuesChanged + loss.rowsLost, 0)
-  return `yes (${values})`
+  const worst = new Map<string, number>()
+  for (const loss of migration.dataLoss.losses ?? []) {
+    const key = `${loss.table}.${loss.column ?? ''}`
+    worst.set(key, Math.max(worst.get(key) ?? 0, loss.valuesChanged + loss.rowsLost))
+  }
+  return `yes (${[...worst.values()].reduce((sum, count) => sum + count, 0)})`
 }
 
 const mermaidId = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_')
@@ -195,8 +226,8 @@ function migrationDetails(migration: MigrationReport, tier: Tier): string | null
   const ignored = migration.findings.filter((finding) => finding.ignored !== undefined)
   const hasStatements = tier === 0 && migration.statements.length > 0
   if (findings.length === 0 && ignored.length === 0 && !hasStatements) return null
-  const headline = findings.find((finding) => finding.severity !== 'info') ?? findings[0]
-  const summary = `${ICON[migration.verdict]} <code>${text(`${migration.app}.${migration.name}`, 120)}</code>${headline ? ` — ${text(headline.message.replace(/`/g, ''), 140)}` : ''}`
+  const what = headline(migration) ?? (findings[0] ? shortRule(findings[0].message) : null)
+  const summary = `${ICON[migration.verdict]} <code>${text(`${migration.app}.${migration.name}`, 120)}</code>${what ? ` — ${text(what, 120)}` : ''}`
   const body: string[] = [`${code(migration.path)}${migration.atomic ? '' : ' · `atomic = False`'}`]
   for (const finding of findings) body.push(findingBlock(finding))
   if (ignored.length > 0) {
@@ -216,7 +247,7 @@ function findingBlock(finding: Finding): string {
   const seen = finding.evidence === 'rehearsal' ? ' · seen in the rehearsal' : ''
   const blocks = [`${SEVERITY_ICON[finding.severity]} **${text(finding.severity)}** · ${where}${code(finding.rule)}${seen}  \n${rich(finding.message, 1200)}`]
   const proof = (finding.proof ?? []).slice(0, 5)
-  if (proof.length > 0) blocks.push(proof.map((line) => `> ${text(line, 400)}`).join('  \n'))
+  if (proof.length > 0) blocks.push(proof.map((line) => `> ${rich(line, 400)}`).join('  \n'))
   if (finding.safeAlternative) blocks.push(`**Instead:** ${rich(finding.safeAlternative, 800)}`)
   return blocks.join('\n\n')
 }

@@ -8,7 +8,7 @@ import { normalizeRoot } from '../graph/discover.js'
 import { migrationKey, type MigrationKey } from '../graph/types.js'
 import type { Logger } from '../lifecycle/logger.js'
 import { ResourceStack } from '../lifecycle/resources.js'
-import { rehearse, type RehearsalInput } from '../rehearsal/rehearse.js'
+import type { RehearsalInput } from '../rehearsal/rehearse.js'
 import type { RehearsalEvidence } from '../rehearsal/types.js'
 import type { RehearsalInfo, Report } from '../report/types.js'
 import { evaluateRules } from '../rules/evaluate.js'
@@ -24,19 +24,25 @@ export interface ReviewHooks {
 
 export async function runReview(options: Options, logger: Logger, hooks: ReviewHooks = {}): Promise<Report> {
   const started = performance.now()
-  const repo = await GitRepository.open(options.repo)
+  const { repo, refs } = await GitRepository.openWithRefs(options.repo, [options.base, options.head])
+  const [base, head] = refs
   const projectRoot = normalizeRoot(options.projectRoot)
-  const headTree = await repo.treeOf(await repo.resolveCommit(options.head))
-  const [swappable, config] = await Promise.all([detectSwappable(repo, headTree, projectRoot, options.swappable), readRepoConfig(repo, headTree)])
+  const swappable = detectSwappable(repo, head!.tree, projectRoot, options.swappable)
+  const config = readRepoConfig(repo, head!.tree)
+  // Read alongside the static review; a failure surfaces where they are awaited, not as an unhandled rejection.
+  swappable.catch(() => {})
+  config.catch(() => {})
   const review = await reviewStatically(repo, {
     base: options.base,
     head: options.head,
+    resolved: { base: base!.commit, head: head!.commit },
     projectRoot,
     exclude: options.exclude,
     swappable
   })
-  const excluded = excludedMigrations(review, config)
-  const ruleFindings = evaluateRules({ merged: review.trees.merge.graph, added: review.added, sources: review.sources, config })
+  const repoConfig = await config
+  const excluded = excludedMigrations(review, repoConfig)
+  const ruleFindings = evaluateRules({ merged: review.trees.merge.graph, added: review.added, sources: review.sources, config: repoConfig })
   const staticMs = Math.round(performance.now() - started)
   logger.info(
     `static review: ${review.added.length} new migration(s), ${review.conflicts.length} conflict(s), ${review.parsedFiles} file(s) parsed in ${staticMs} ms`
@@ -50,6 +56,8 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
   } else {
     const resources = hooks.resources ?? new ResourceStack(logger)
     try {
+      // Loaded only when needed: the static review starts faster without the database code.
+      const { rehearse } = await import('../rehearsal/rehearse.js')
       evidence = await rehearse({ repo, review, options: { ...options, projectRoot }, logger, resources, ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}) })
       rehearsal = evidence.info
     } catch (error) {
@@ -68,7 +76,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
     evidence,
     excluded,
     lockTimeoutMs: options.lockTimeoutMs,
-    timings: { staticMs, totalMs: Math.round(performance.now() - started), ...(evidence?.info.timings ?? {}) }
+    timings: { staticMs, ...review.timings, totalMs: Math.round(performance.now() - started) }
   })
 }
 

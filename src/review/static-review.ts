@@ -17,9 +17,13 @@ import { migrationModuleRef, type MigrationModule } from '../graph/discover.js'
 import type { DuplicateNumber, EditedMigration, GraphProblemReport, RefInfo } from '../report/types.js'
 import { indexTree, loadTreeMigrations, ParseCache, type TreeMigrations, type TreeReadOptions } from './tree-migrations.js'
 
-export interface StaticReviewOptions extends TreeReadOptions {
+export interface StaticReviewOptions extends Omit<TreeReadOptions, 'swappable'> {
   base: string
   head: string
+  /** Commits the refs already resolved to (saves a git call). */
+  resolved?: { base: CommitSha; head: CommitSha }
+  /** May still be on its way (read from the settings files in parallel). */
+  swappable: Record<string, string> | Promise<Record<string, string>>
 }
 
 export interface StaticReview {
@@ -39,6 +43,8 @@ export interface StaticReview {
   problems: GraphProblemReport[]
   /** Source text of each added migration (for inline ignores). */
   sources: Map<MigrationKey, string>
+  /** Milliseconds: git work, reading and parsing the merge result, the analysis. */
+  timings: Record<string, number>
   /** Distinct migration files parsed in full (each blob once). */
   parsedFiles: number
   /** Files of which only the graph-relevant header was read. */
@@ -46,18 +52,36 @@ export interface StaticReview {
 }
 
 export async function reviewStatically(repo: GitRepository, options: StaticReviewOptions): Promise<StaticReview> {
-  const [baseSha, headSha] = await Promise.all([repo.resolveCommit(options.base), repo.resolveCommit(options.head)])
-  const mergeBase = await repo.mergeBase(baseSha, headSha)
-  if (mergeBase === null) throw new ShallowHistoryError(options.base, options.head)
-  // Independent git calls run side by side; only the merge result is parsed.
-  const [merge, base, head, fork, changes] = await Promise.all([
-    mergeTrees(repo, baseSha, headSha),
-    indexTree(repo, baseSha, options),
-    indexTree(repo, headSha, options),
-    indexTree(repo, mergeBase, options),
-    changedFiles(repo, mergeBase, headSha)
+  const timings: Record<string, number> = {}
+  let mark = performance.now()
+  const lap = (name: string): void => {
+    const now = performance.now()
+    timings[name] = Math.round((timings[name] ?? 0) + now - mark)
+    mark = now
+  }
+  const [baseSha, headSha] = options.resolved
+    ? [options.resolved.base, options.resolved.head]
+    : (await repo.resolveRefs([options.base, options.head])).map((ref) => ref.commit)
+  // Independent git calls run side by side, in as few rounds as the data allows.
+  const [mergeBase, merge, base, head] = await Promise.all([
+    repo.mergeBase(baseSha!, headSha!),
+    mergeTrees(repo, baseSha!, headSha!).catch((error: unknown) => error as Error),
+    indexTree(repo, baseSha!, options),
+    indexTree(repo, headSha!, options)
   ])
+  if (mergeBase === null) throw new ShallowHistoryError(options.base, options.head)
+  if (merge instanceof Error) throw merge
+  // The merge result shares almost every file with the base: fetch those blobs meanwhile.
   const blobs = new BlobStore(repo)
+  const [fork, changes, mergedIndex, swappable] = await Promise.all([
+    indexTree(repo, mergeBase, options),
+    changedFiles(repo, mergeBase, headSha!),
+    indexTree(repo, merge.tree, options),
+    options.swappable,
+    blobs.load(base.discovery.modules.map((module) => module.blob))
+  ])
+  const treeOptions = { ...options, swappable }
+  lap('gitMs')
   const cache = new ParseCache()
   const sides = { base: base.keys, head: head.keys, mergeBase: fork.keys }
   const prAdded = new Set([...head.keys].filter((key) => !fork.keys.has(key)))
@@ -69,10 +93,11 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     if (ref) prApps.add(ref.app)
   }
   const unchanged = (module: MigrationModule): boolean => !prApps.has(module.app) && fork.blobs.get(module.path) === module.blob
-  const merged = await loadTreeMigrations(await indexTree(repo, merge.tree, options), blobs, cache, options, unchanged)
+  const merged = await loadTreeMigrations(mergedIndex, blobs, cache, treeOptions, unchanged)
+  lap('parseMs')
 
   // The base branch's own graph matters only to tell whether a conflict was already there.
-  const baseGraph = conflictingApps(merged.graph).size > 0 ? (await loadTreeMigrations(base, blobs, cache, options, () => true)).graph : null
+  const baseGraph = conflictingApps(merged.graph).size > 0 ? (await loadTreeMigrations(base, blobs, cache, treeOptions, () => true)).graph : null
   const conflicts = detectConflicts(merged.graph, sides, baseGraph).map((conflict) => ({
     ...conflict,
     fix: buildConflictFix(conflict, {
@@ -80,7 +105,7 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
       prAdded,
       readText: (path) => blobs.text(merged.blobs.get(path)!),
       parse: parseMigration,
-      swappable: options.swappable
+      swappable
     })
   }))
 
@@ -132,7 +157,7 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
 
   // A PR migration missing from the merge result (git could not merge it) is read from the head.
   const missing = [...prAdded].filter((key) => !merged.graph.files.has(key))
-  const headFiles = missing.length > 0 ? (await loadTreeMigrations(head, blobs, cache, options)).graph.files : new Map<MigrationKey, MigrationFile>()
+  const headFiles = missing.length > 0 ? (await loadTreeMigrations(head, blobs, cache, treeOptions)).graph.files : new Map<MigrationKey, MigrationFile>()
   const added = addedInApplyOrder(merged, headFiles, prAdded)
   const sources = new Map<MigrationKey, string>()
   for (const file of added) {
@@ -141,8 +166,8 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   }
 
   return {
-    base: { ref: options.base, sha: baseSha },
-    head: { ref: options.head, sha: headSha },
+    base: { ref: options.base, sha: baseSha! },
+    head: { ref: options.head, sha: headSha! },
     mergeBase,
     merge,
     trees: { merge: merged },
@@ -153,6 +178,7 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     duplicates: duplicateNumbers(merged.graph.files, (key) => sideOf(key, sides) === 'pr'),
     problems,
     sources,
+    timings: (lap('analysisMs'), timings),
     parsedFiles: cache.parsed,
     headerOnlyFiles: cache.headers
   }

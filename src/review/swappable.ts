@@ -1,6 +1,7 @@
 // Swappable dependencies (`swappable_dependency(settings.AUTH_USER_MODEL)`)
 // point at whatever the settings say. Read the setting from the project's
-// Python files without importing them: `AUTH_USER_MODEL = "accounts.User"`.
+// settings files without importing them: `AUTH_USER_MODEL = "accounts.User"`;
+// the swappable input names it when it lives elsewhere.
 import type { GitRepository, ObjectId } from '../git/repository.js'
 import { DEFAULT_SWAPPABLE } from '../graph/graph.js'
 
@@ -13,8 +14,11 @@ export async function detectSwappable(
   given: Record<string, string>
 ): Promise<Record<string, string>> {
   if (given.AUTH_USER_MODEL !== undefined) return { ...DEFAULT_SWAPPABLE, ...given }
-  const pathspec = projectRoot === '' ? '*.py' : `${projectRoot}/*.py`
-  const result = await repo.run(['grep', '-I', '--no-color', '-E', 'AUTH_USER_MODEL[[:space:]]*(:[^=]*)?=', tree, '--', pathspec])
+  // Settings files only (`settings.py`, `settings/*.py`, `config/...`): grepping every
+  // Python file of a large repository costs more than the rest of the review.
+  const prefix = projectRoot === '' ? '' : `${projectRoot}/`
+  const pathspecs = [`${prefix}*settings*.py`, `${prefix}*conf*.py`]
+  const result = await repo.run(['grep', '-I', '--no-color', '-E', 'AUTH_USER_MODEL[[:space:]]*(:[^=]*)?=', tree, '--', ...pathspecs])
   // git grep exits 1 when nothing matches.
   const values = result.stdout
     .toString('utf8')

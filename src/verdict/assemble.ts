@@ -149,8 +149,12 @@ function migrationReport(
     index === null || index === undefined ? null : (file.operations.find((operation) => operation.index === index)?.line ?? null)
   for (const finding of fused) if (finding.line === null && finding.operationIndex != null) finding.line = lineOf(finding.operationIndex)
 
+  // Worst first; among equals, what the rehearsal saw before what the rules expect.
   const findings = [...structuralFindings(review, file), ...fused].sort(
-    (a, b) => compareSeverity(a.severity, b.severity) || (a.line ?? 0) - (b.line ?? 0)
+    (a, b) =>
+      compareSeverity(a.severity, b.severity) ||
+      Number(b.evidence === 'rehearsal') - Number(a.evidence === 'rehearsal') ||
+      (a.line ?? 0) - (b.line ?? 0)
   )
   const active = findings.filter((finding) => finding.ignored === undefined)
   const established = <T>(value: T | null, reason: string | undefined) => (value === null ? { value: null, reason: reason ?? notRun } : { value })

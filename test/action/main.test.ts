@@ -181,7 +181,7 @@ describe('the Action on a pull request', () => {
     expect(run.status, run.stdout).toBe(1)
     const body = github.commentsOn(7)[0]!.body
     expect(body).toContain('rehearsed on PostgreSQL')
-    expect(body).toContain('| `shop.0002_book_stock` | 🔴 unsafe | ❌ no | multi-step | ✅ yes | ✅ no |')
+    expect(body).toContain('| `shop.0002_book_stock`<br><sub>adds book.stock as NOT NULL with only a Python default</sub> | 🔴 unsafe | ❌ no | multi-step | ✅ yes | ✅ no |')
     expect(body).toContain('null value in column &quot;stock&quot;')
   })
 })

@@ -16,8 +16,10 @@ import { forkedRepo } from '../support/scenarios.js'
 const repos: TestRepo[] = []
 afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 
+// What a review creates: its checkouts and the local server's folder (other tests make dmr-* folders of their own).
+const RUN_FOLDERS = /^dmr-(base|new|pg)-/
 const ours = (): string[] =>
-  [tmpdir(), '/dev/shm'].filter(existsSync).flatMap((dir) => readdirSync(dir).filter((name) => name.startsWith('dmr-')).map((name) => join(dir, name)))
+  [tmpdir(), '/dev/shm'].filter(existsSync).flatMap((dir) => readdirSync(dir).filter((name) => RUN_FOLDERS.test(name)).map((name) => join(dir, name)))
 
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -89,3 +89,26 @@ describe('the fast header reader', () => {
     expect(fast).toBe(500)
   })
 })
+
+describe('the fast header reader skipping operations', () => {
+  it('is not fooled by brackets, quotes and a class inside strings and comments of operations', () => {
+    const source = [
+      'from django.db import migrations',
+      '',
+      'class Migration(migrations.Migration):',
+      '    operations = [',
+      `        migrations.RunSQL("SELECT '[(' -- ]", reverse_sql="""`,
+      "]) class Migration: dependencies = [('x', 'y')]",
+      '"""),  # ] )',
+      '    ]',
+      '    dependencies = [("shop", "0001_initial")]',
+      '    atomic = False',
+      ''
+    ].join('\n')
+    const header = readMigrationHeader(source, 'shop/migrations/0002_x.py', { app: 'shop', name: '0002_x' })
+    expect(header).not.toBeNull()
+    expect(header!.dependencies).toEqual([{ kind: 'migration', app: 'shop', name: '0001_initial', line: 9 }])
+    expect(header!.atomic).toBe(false)
+    expect(header!.line).toBe(3)
+  })
+})

@@ -57,12 +57,34 @@ function hostileReport() {
 }
 
 describe('the comment', () => {
-  it('leads with the verdict, the facts and the summary', () => {
+  it('leads with the verdict and the facts, then one row per migration saying what happened', () => {
     const markdown = renderMarkdown(report())
     const lines = markdown.split('\n')
     expect(lines[0]).toBe('### 🔴 Migration review: unsafe as it stands')
     expect(lines[2]).toBe('**1** new migration · deploy order: **multi-step** · rehearsal skipped: the rehearsal was switched off')
-    expect(markdown).toContain('| `shop.0005_book_stock` | 🔴 unsafe | — | multi-step | — | — | — |')
+    expect(markdown).toContain('| Migration | Verdict | Backward compatible | Deploy | Reversible | Data loss | Locks |')
+    expect(markdown).toContain('| `shop.0005_book_stock`<br><sub>adds book.stock as NOT NULL</sub> | 🔴 unsafe | — | multi-step | — | — | — |')
+  })
+
+  it('says in the row when a migration does not apply, and names the strongest lock', () => {
+    const markdown = renderMarkdown(
+      report({
+        migrations: [
+          migration({
+            appliesOnSeededData: { value: false },
+            statements: [statement()],
+            locks: [
+              { relation: 'shop_book_pkey', mode: 'AccessExclusiveLock' },
+              { relation: 'shop_book', mode: 'AccessExclusiveLock' },
+              { relation: 'shop_author', mode: 'ShareRowExclusiveLock' }
+            ],
+            rewrites: ['shop_book']
+          })
+        ]
+      })
+    )
+    expect(markdown).toContain('<br><sub>does not apply on the seeded data</sub>')
+    expect(markdown).toContain('| ACCESS EXCLUSIVE `shop_book` +1, rewrite |')
   })
 
   it('shows a conflict with a picture of the two branches and the fix as a patch', () => {
