@@ -20,7 +20,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-I5EJHWST.js";
+} from "./chunk-EZMCPG6Y.js";
 import {
   ShallowHistoryError
 } from "./chunk-3SB7K7EO.js";

@@ -125,7 +125,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   // 2. Seed and snapshot.
   const baseClient = await connect(baseDb)
   const seed = await phase('seed', context, async (): Promise<SeedResult | null> => {
-    if (options.seedSql) await baseClient.query(await readFile(join(baseDir, options.seedSql), 'utf8'))
+    if (options.seedSql) await baseClient.query(await readSeedSql(options.seedSql, [baseDir, newDir]))
     if (options.seedCommand) {
       await runSeedCommand(options.seedCommand, djangoOptions(baseDir, baseDb, 'seed'), remaining(600_000), logger)
     }
@@ -319,6 +319,18 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
       .filter((probe) => probe.select.ok === false || probe.insert.ok === false || probe.update.ok === false)
       .map((probe) => probe.model)
   }
+}
+
+/** The seed SQL file from the base checkout, or from the PR's when the PR adds it. */
+async function readSeedSql(path: string, checkouts: string[]): Promise<string> {
+  for (const dir of checkouts) {
+    try {
+      return await readFile(join(dir, path), 'utf8')
+    } catch {
+      // try the next checkout
+    }
+  }
+  throw new Error(`the seed-sql file '${path}' is neither in the base branch nor in the pull request (the path is relative to the repository root)`)
 }
 
 function splitKey(key: MigrationKey): [string, string] {

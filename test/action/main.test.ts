@@ -186,6 +186,23 @@ describe('the Action on a pull request', () => {
   })
 })
 
+describe('the Action in a merge queue', () => {
+  it('reviews the merge group against its base and posts nothing (there is no pull request)', async () => {
+    const repo = conflictedRepo()
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'merge_group',
+      payload: { action: 'checks_requested', merge_group: { head_sha: sha(repo, 'feature'), head_ref: 'refs/heads/gh-readonly-queue/main/pr-7', base_sha: sha(repo, 'main'), base_ref: 'refs/heads/main' } },
+      inputs: { 'github-token': 'test-token', rehearsal: 'false' },
+      apiUrl: github.url
+    })
+    expect(run.status).toBe(1)
+    expect(run.outputs.verdict).toBe('unsafe')
+    expect(run.outputs.conflicts).toBe('1')
+    expect(github.requests).toHaveLength(0)
+  })
+})
+
 describe('the Action on workflow_dispatch', () => {
   it('runs everything, writes the summary and posts nothing (dry run)', async () => {
     const repo = conflictedRepo()

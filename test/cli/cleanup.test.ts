@@ -2,9 +2,8 @@
 // server and its files, the Python processes, the checkouts. Run against the
 // bundled CLI (dist/), the way users run it.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { createConnection } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestRepo } from '../support/git-repo.js'
@@ -16,10 +15,16 @@ import { forkedRepo } from '../support/scenarios.js'
 const repos: TestRepo[] = []
 afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 
-// What a review creates: its checkouts and the local server's folder (other tests make dmr-* folders of their own).
-const RUN_FOLDERS = /^dmr-(base|new|pg)-/
-const ours = (): string[] =>
-  [tmpdir(), '/dev/shm'].filter(existsSync).flatMap((dir) => readdirSync(dir).filter((name) => RUN_FOLDERS.test(name)).map((name) => join(dir, name)))
+/**
+ * The folders this run created, as its verbose log names them: the local
+ * server's folder when it starts, each checkout as it is released. (Tests
+ * running beside it make folders with the same prefixes.)
+ */
+function foldersOf(log: string): string[] {
+  const server = [...log.matchAll(/socket dir (\S+?)[,)]/g)].map((match) => match[1]!)
+  const checkouts = [...log.matchAll(/released checkout (\S+)/g)].map((match) => match[1]!)
+  return [...new Set([...server, ...checkouts])]
+}
 
 const portOpen = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -44,7 +49,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         pr: [{ 'shop/migrations/0002_slow.py': slow }]
       })
       repos.push(repo)
-      const before = new Set(ours())
       const child = spawn(
         process.execPath,
         [join(REPO_ROOT, 'dist/cli.js'), '--repo', repo.dir, '--base', 'main', '--head', 'feature', '--postgres', 'local', '--python', newestDjango().python, '--verbose'],
@@ -64,13 +68,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       })
       const port = Number(/port (\d+)/.exec(stderr)?.[1])
       expect(await portOpen(port)).toBe(true)
-      const during = ours().filter((path) => !before.has(path))
-      expect(during.length).toBeGreaterThan(0)
+      const serverFolder = foldersOf(stderr)[0]!
+      expect(existsSync(serverFolder)).toBe(true)
 
       child.kill(signal)
       expect(await exited).toBe(signal === 'SIGINT' ? 130 : 143)
       expect(stderr).toContain(`${signal} received: removing what this run created`)
-      expect(ours().filter((path) => !before.has(path))).toEqual([])
+      const folders = foldersOf(stderr)
+      // The server's folder and the two checkouts (base and new code).
+      expect(folders).toHaveLength(3)
+      expect(folders.filter((folder) => existsSync(folder))).toEqual([])
       expect(await portOpen(port)).toBe(false)
     })
   })

@@ -240,3 +240,82 @@ async function databases(server: { connection(database: string): pg.ClientConfig
   await client.end()
   return names
 }
+
+describe('a non-atomic migration', () => {
+  it('shows the lock AddIndexConcurrently holds while it runs, seen from a second connection', async () => {
+    const { report } = await rehearseScenario({
+      prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=100, db_index=True)'),
+      pr: [
+        {
+          name: '0002_title_index',
+          atomic: false,
+          preamble: 'from django.contrib.postgres.operations import AddIndexConcurrently',
+          operations: ['AddIndexConcurrently(model_name="book", index=models.Index(fields=["title"], name="book_title_idx"))']
+        }
+      ]
+    })
+    const migration = only(report)
+    expect(migration.atomic).toBe(false)
+    const create = migration.statements.find((statement) => statement.sql.includes('CREATE INDEX CONCURRENTLY'))!
+    expect(create.locks).toContainEqual({ relation: 'shop_book', mode: 'ShareUpdateExclusiveLock' })
+    expect(rules(migration)).not.toContain('add-index')
+  })
+
+  it('reads the locks of a plain statement it runs outside a transaction', async () => {
+    const { report } = await rehearseScenario({
+      prModel: `${BOOK_MODEL}    isbn = models.CharField(max_length=13, null=True)\n`,
+      pr: [{ name: '0002_book_isbn', atomic: false, operations: ['migrations.AddField(model_name="book", name="isbn", field=models.CharField(max_length=13, null=True))'] }]
+    })
+    const add = only(report).statements.find((statement) => statement.sql.includes('ADD COLUMN "isbn"'))!
+    expect(add.locks).toContainEqual({ relation: 'shop_book', mode: 'AccessExclusiveLock' })
+  })
+})
+
+describe('the user seed', () => {
+  it('runs a SQL file on the base schema, and the migration meets that data', async () => {
+    const { report } = await rehearseScenario(
+      {
+        prModel: BOOK_MODEL.replace(', null=True', ''),
+        pr: [{ name: '0002_note_required', operations: ['migrations.AlterField(model_name="book", name="note", field=models.CharField(max_length=50))'] }],
+        prFiles: { 'seed/books.sql': "INSERT INTO shop_book (title, note, pages) VALUES ('Dune', NULL, 412);\n" }
+      },
+      { syntheticSeed: false, seedSql: 'seed/books.sql' }
+    )
+    const migration = only(report)
+    expect(report.rehearsal.seededRows).toBe(0)
+    expect(migration.appliesOnSeededData.error).toMatchObject({ sqlstate: '23502', message: expect.stringContaining('column "note"') })
+  })
+
+  it('runs a command in the base checkout against the base database', async () => {
+    const { report } = await rehearseScenario(
+      {
+        prModel: BOOK_MODEL.replace(', null=True', ''),
+        pr: [{ name: '0002_note_required', operations: ['migrations.AlterField(model_name="book", name="note", field=models.CharField(max_length=50))'] }]
+      },
+      {
+        syntheticSeed: false,
+        seedCommand: 'python -c "import django; django.setup(); from shop.models import Book; Book.objects.create(title=\'Dune\', note=None)"'
+      }
+    )
+    expect(only(report).appliesOnSeededData.value).toBe(false)
+  })
+
+  it('says which command failed, with its output', async () => {
+    const { report } = await rehearseScenario(
+      { pr: [{ name: '0002_nothing', operations: [] }] },
+      { seedCommand: 'python -c "raise SystemExit(\'no fixtures here\')"' }
+    )
+    expect(report.rehearsal.status).toBe('failed')
+    expect(report.rehearsal.reason).toContain('the seed command exited 1')
+    expect(report.rehearsal.reason).toContain('no fixtures here')
+  })
+})
+
+it('says so when the seed SQL file is nowhere', async () => {
+  const { report } = await rehearseScenario({ pr: [{ name: '0002_nothing', operations: [] }] }, { seedSql: 'seed/missing.sql' })
+  expect(report.rehearsal).toMatchObject({
+    status: 'failed',
+    reason: "the seed-sql file 'seed/missing.sql' is neither in the base branch nor in the pull request (the path is relative to the repository root)"
+  })
+  expect(report.verdict).toBe('error')
+})
