@@ -2,6 +2,7 @@
 // to an operation (or a model/table) and carrying its proof in words.
 import type { HelperRun, HelperStatement } from '../django/protocol.js'
 import type { MigrationEvidence } from '../rehearsal/types.js'
+import type { ProbeFailure } from '../report/types.js'
 import type { ProofKind } from '../rules/types.js'
 
 export interface Fact {
@@ -43,30 +44,8 @@ export function factsOf(evidence: MigrationEvidence, lockTimeoutMs: number): Fac
       })
     }
   }
-  const byModel = new Map<string, typeof evidence.oldCodeFailures>()
-  for (const failure of evidence.oldCodeFailures) byModel.set(failure.model, [...(byModel.get(failure.model) ?? []), failure])
-  for (const [model, failures] of byModel) {
-    facts.push({
-      kind: 'old-code-breaks',
-      operationIndex: null,
-      model: model.toLowerCase(),
-      table: failures[0]!.table,
-      summary: `the base code's ${failures.map((f) => f.probe.toUpperCase()).join('/')} on ${model} fails: ${firstLine(failures[0]!.message)}`,
-      proof: failures.map((f) => `old code ${f.probe.toUpperCase()} on ${model}: ${firstLine(f.message)}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`)
-    })
-  }
-  const newByModel = new Map<string, typeof evidence.newCodeFailures>()
-  for (const failure of evidence.newCodeFailures) newByModel.set(failure.model, [...(newByModel.get(failure.model) ?? []), failure])
-  for (const [model, failures] of newByModel) {
-    facts.push({
-      kind: 'new-code-breaks',
-      operationIndex: null,
-      model: model.toLowerCase(),
-      table: failures[0]!.table,
-      summary: `the new code's ${failures.map((f) => f.probe.toUpperCase()).join('/')} on ${model} fails on the old schema: ${firstLine(failures[0]!.message)}`,
-      proof: failures.map((f) => `new code ${f.probe.toUpperCase()} on ${model} (old schema): ${firstLine(f.message)}`)
-    })
-  }
+  facts.push(...probeFacts('old-code-breaks', evidence.oldCodeFailures))
+  facts.push(...probeFacts('new-code-breaks', evidence.newCodeFailures))
   const reverse = evidence.reverse
   if (reverse?.error) {
     if (reverse.error.exception === 'IrreversibleError') {
@@ -96,6 +75,23 @@ export function factsOf(evidence: MigrationEvidence, lockTimeoutMs: number): Fac
     })
   }
   return facts
+}
+
+/** Probe failures grouped by model: one fact per model the old (or new) code breaks on. */
+function probeFacts(kind: 'old-code-breaks' | 'new-code-breaks', failures: readonly ProbeFailure[]): Fact[] {
+  const byModel = new Map<string, ProbeFailure[]>()
+  for (const failure of failures) byModel.set(failure.model, [...(byModel.get(failure.model) ?? []), failure])
+  const old = kind === 'old-code-breaks'
+  return [...byModel].map(([model, list]) => ({
+    kind,
+    operationIndex: null,
+    model: model.toLowerCase(),
+    table: list[0]!.table,
+    summary: `the ${old ? 'base' : 'new'} code's ${list.map((f) => f.probe.toUpperCase()).join('/')} on ${model} fails${old ? '' : ' on the old schema'}: ${firstLine(list[0]!.message)}`,
+    proof: list.map(
+      (f) => `${old ? 'old' : 'new'} code ${f.probe.toUpperCase()} on ${model}${old ? '' : ' (old schema)'}: ${firstLine(f.message)}${old && f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`
+    )
+  }))
 }
 
 function errorFact(run: HelperRun, phase: 'apply' | 'reverse' | 'reapply', lockTimeoutMs: number): Fact {
