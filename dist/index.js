@@ -20,7 +20,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-EZMCPG6Y.js";
+} from "./chunk-MN2BN3XI.js";
 import {
   ShallowHistoryError
 } from "./chunk-3SB7K7EO.js";
@@ -25520,6 +25520,10 @@ async function upsertComment(octokit, options) {
   });
   const ours = all.filter((comment) => startsWithMarker(comment.body ?? "", marker)).filter((comment) => comment.user != null && normalizeLogin(comment.user.login) === author).sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
   logger.debug(`${all.length} comments on #${issueNumber}; ${ours.length} carry ${marker} from ${options.author ?? DEFAULT_COMMENT_AUTHOR}`);
+  if (ours.length === 0 && options.create === false) {
+    logger.info(`No review comment on #${issueNumber} to update; nothing to say, so none is created`);
+    return { action: "skipped", id: 0, url: "", deleted: [] };
+  }
   if (ours.length === 0) {
     const { data } = await write("create", () => octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }));
     logger.info(`Created the review comment on #${issueNumber}: ${data.html_url}`);
@@ -26023,13 +26027,19 @@ async function reviewStage(options, event, env) {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const repoDir = isAbsolute(options.repo) ? options.repo : join(workspace, options.repo);
   const repo = await GitRepository.open(repoDir);
-  const [baseSha, headSha] = await Promise.all([repo.resolveCommit(goal.base).catch(() => goal.base), repo.resolveCommit(goal.head).catch(() => goal.head)]);
-  await ensureHistory(repo, baseSha, headSha, actionsLogger);
+  const usable = async (ref) => {
+    if (await repo.resolveCommit(ref).then(() => true, () => false)) return ref;
+    if (/^[0-9a-f]{40}$/.test(ref) || ref.includes("/")) return ref;
+    return await repo.resolveCommit(`origin/${ref}`).then(() => true, () => false) ? `origin/${ref}` : ref;
+  };
+  const [base, head] = await Promise.all([usable(goal.base), usable(goal.head)]);
+  const sha2 = (ref) => repo.resolveCommit(ref).catch(() => ref);
+  await ensureHistory(repo, await sha2(base), await sha2(head), actionsLogger);
   const resources = new ResourceStack(actionsLogger);
   const stopHandling = releaseOnSignals(resources, actionsLogger);
   let report;
   try {
-    report = await runReview({ ...options, repo: repoDir, base: goal.base, head: goal.head }, actionsLogger, { resources });
+    report = await runReview({ ...options, repo: repoDir, base, head }, actionsLogger, { resources });
   } finally {
     await resources.dispose();
     stopHandling();
@@ -26102,7 +26112,9 @@ async function postComment(options, event, number2, report) {
       body,
       key: options.commentKey,
       author: options.commentAuthor,
-      logger: actionsLogger
+      logger: actionsLogger,
+      // A PR without migrations gets no comment; one that had some gets its comment turned into an all-clear.
+      create: !quiet(report)
     });
     info(`PR comment ${result.action}: ${result.url}`);
     return result.url;
@@ -26110,6 +26122,9 @@ async function postComment(options, event, number2, report) {
     warning(error2.message);
     return "";
   }
+}
+function quiet(report) {
+  return report.migrations.length === 0 && report.verdict === "safe" && report.editedMigrations.length === 0 && report.conflicts.length === 0;
 }
 async function writeSummary(report, runUrl) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;

@@ -83,14 +83,21 @@ async function reviewStage(options: ActionOptions, event: EventContext, env: Nod
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
   const repoDir = isAbsolute(options.repo) ? options.repo : join(workspace, options.repo)
   const repo = await GitRepository.open(repoDir)
-  const [baseSha, headSha] = await Promise.all([repo.resolveCommit(goal.base).catch(() => goal.base), repo.resolveCommit(goal.head).catch(() => goal.head)])
-  await ensureHistory(repo, baseSha, headSha, actionsLogger)
+  // A CI checkout has origin/main but often no local main: a branch name means the remote's.
+  const usable = async (ref: string): Promise<string> => {
+    if (await repo.resolveCommit(ref).then(() => true, () => false)) return ref
+    if (/^[0-9a-f]{40}$/.test(ref) || ref.includes('/')) return ref
+    return (await repo.resolveCommit(`origin/${ref}`).then(() => true, () => false)) ? `origin/${ref}` : ref
+  }
+  const [base, head] = await Promise.all([usable(goal.base), usable(goal.head)])
+  const sha = (ref: string): Promise<string> => repo.resolveCommit(ref).catch(() => ref)
+  await ensureHistory(repo, await sha(base), await sha(head), actionsLogger)
 
   const resources = new ResourceStack(actionsLogger)
   const stopHandling = releaseOnSignals(resources, actionsLogger)
   let report: Report
   try {
-    report = await runReview({ ...options, repo: repoDir, base: goal.base, head: goal.head }, actionsLogger, { resources })
+    report = await runReview({ ...options, repo: repoDir, base, head }, actionsLogger, { resources })
   } finally {
     await resources.dispose()
     stopHandling()
@@ -168,7 +175,9 @@ async function postComment(options: ActionOptions, event: EventContext, number: 
       body,
       key: options.commentKey,
       author: options.commentAuthor,
-      logger: actionsLogger
+      logger: actionsLogger,
+      // A PR without migrations gets no comment; one that had some gets its comment turned into an all-clear.
+      create: !quiet(report)
     })
     core.info(`PR comment ${result.action}: ${result.url}`)
     return result.url
@@ -177,6 +186,11 @@ async function postComment(options: ActionOptions, event: EventContext, number: 
     core.warning((error as Error).message)
     return ''
   }
+}
+
+/** Nothing worth a new comment: no migration, nothing wrong. */
+function quiet(report: Report): boolean {
+  return report.migrations.length === 0 && report.verdict === 'safe' && report.editedMigrations.length === 0 && report.conflicts.length === 0
 }
 
 async function writeSummary(report: Report, runUrl: string | undefined): Promise<void> {

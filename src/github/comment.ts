@@ -23,10 +23,12 @@ export interface UpsertCommentOptions {
   /** Login that owns the comment (the token's user). Default `github-actions[bot]`. */
   author?: string | undefined
   logger?: Logger | undefined
+  /** Create a comment when none exists yet (false: only update one that does). */
+  create?: boolean
 }
 
 export interface UpsertCommentResult {
-  action: 'created' | 'updated' | 'unchanged'
+  action: 'created' | 'updated' | 'unchanged' | 'skipped'
   id: number
   url: string
   /** Ids of duplicate comments (from an earlier race) that were deleted. */
@@ -125,6 +127,10 @@ export async function upsertComment(octokit: Octokit, options: UpsertCommentOpti
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id)
   logger.debug(`${all.length} comments on #${issueNumber}; ${ours.length} carry ${marker} from ${options.author ?? DEFAULT_COMMENT_AUTHOR}`)
 
+  if (ours.length === 0 && options.create === false) {
+    logger.info(`No review comment on #${issueNumber} to update; nothing to say, so none is created`)
+    return { action: 'skipped', id: 0, url: '', deleted: [] }
+  }
   if (ours.length === 0) {
     const { data } = await write('create', () => octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body }))
     logger.info(`Created the review comment on #${issueNumber}: ${data.html_url}`)

@@ -1,6 +1,8 @@
 // The Action end to end: the bundled dist/index.js, run as the GitHub runner
 // runs it, against a local server standing in for the GitHub API.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import MarkdownIt from 'markdown-it'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -143,13 +145,43 @@ describe('the Action on a pull request', () => {
     expect(run.stdout).toMatch(/^::error title=unsafe%3A conflicting-leaves in shop\.0005_book_summary,file=shop\/migrations\/0005_book_summary\.py,line=7::After the merge, app 'shop' has 2 leaf migrations/m)
   })
 
-  it('finishes fast and green when the pull request changes no migration', async () => {
+  it('finishes fast and green, and says nothing, when the pull request changes no migration', async () => {
     const repo = forkedRepo({ base: shopProject(), pr: [{ 'README.md': 'docs\n' }] })
     repos.push(repo)
     const run = await reviewPullRequest(repo, { rehearsal: 'true' })
     expect(run.status).toBe(0)
     expect(run.outputs.verdict).toBe('safe')
-    expect(github.commentsOn(7)[0]!.body).toContain('this pull request adds no migrations')
+    expect(github.commentsOn(7)).toEqual([])
+    expect(run.summary).toContain('this pull request adds no migrations')
+  })
+
+  it('turns its earlier comment into an all-clear once the pull request drops its migrations', async () => {
+    const repo = conflictedRepo()
+    await reviewPullRequest(repo)
+    repo.checkout('feature')
+    repo.commit('drop the migration', { 'shop/migrations/0005_book_summary.py': null })
+    await reviewPullRequest(repo)
+    expect(github.commentsOn(7)).toHaveLength(1)
+    expect(github.commentsOn(7)[0]!.body).toContain('### 🟢 Migration review: safe to deploy')
+  })
+
+  it('takes a base branch name to mean the remote one in a CI checkout', async () => {
+    const origin = conflictedRepo()
+    const clone = mkdtempSync(join(tmpdir(), 'dmr-ci-checkout-'))
+    try {
+      execFileSync('git', ['clone', '-q', '--branch', 'feature', `file://${origin.dir}`, clone])
+      const run = await runAction({
+        workspace: clone,
+        eventName: 'workflow_dispatch',
+        payload: {},
+        inputs: { 'github-token': 't', rehearsal: 'false', base: 'main', head: 'HEAD' },
+        apiUrl: github.url
+      })
+      expect(run.outputs.verdict, run.stdout).toBe('unsafe')
+      expect(run.summary).toContain('Conflicting migrations in `shop`')
+    } finally {
+      rmSync(clone, { recursive: true, force: true })
+    }
   })
 
   it('refuses a fork pull request under pull_request_target unless told otherwise, and says why', async () => {

@@ -20,7 +20,7 @@ import { TestRepo } from '../support/git-repo.js'
 const cleanups: Array<() => void> = []
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
 
-function repo(files = { 'a.txt': 'a\n' }): TestRepo {
+function repo(files: Record<string, string> = { 'a.txt': 'a\n' }): TestRepo {
   const made = TestRepo.create(files)
   cleanups.push(() => made.cleanup())
   return made
