@@ -41,7 +41,9 @@ try {
   say('running: django-migration-review --base main --head feature --postgres local')
 
   const args = [join(root, 'dist', 'cli.js'), '--repo', repo, '--base', 'main', '--head', 'feature', '--postgres', 'local', '--python', venv.python, ...process.argv.slice(2)]
-  const result = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '' } })
+  // The CLI's output goes through this process: keep colour when our stdout is a terminal.
+  const cliEnv = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: "1" } : process.env
+  const result = spawnSync(process.execPath, args, { stdio: "inherit", env: cliEnv })
   if (result.status === 1) say('exit status 1: the verdict fails --fail-on unsafe, so a required check would go red, as it should here.')
   else if (result.status !== 0) {
     say(`exit status ${result.status}: the review could not complete (see above).`)

@@ -163,6 +163,6 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
 
 function wantsColor(noColorFlag: boolean, env: NodeJS.ProcessEnv, isTty: boolean): boolean {
   if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true
   return isTty && env.TERM !== 'dumb'
 }

@@ -109,6 +109,8 @@ describe('the CLI', () => {
     expect((await cli(refs(repo), {}, false)).stdout).not.toContain('\u001b[')
     expect((await cli(refs(repo), {}, true)).stdout).toContain('\u001b[32m')
     expect((await cli(refs(repo), { NO_COLOR: '1' }, true)).stdout).not.toContain('\u001b[')
+    expect((await cli(refs(repo), { FORCE_COLOR: '' }, false)).stdout).not.toContain('\u001b[')
+    expect((await cli(refs(repo), { FORCE_COLOR: '1' }, false)).stdout).toContain('\u001b[')
   })
 
   it('prints help and the version', async () => {
