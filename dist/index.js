@@ -20,7 +20,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-MN2BN3XI.js";
+} from "./chunk-WGQN4BQX.js";
 import {
   ShallowHistoryError
 } from "./chunk-3SB7K7EO.js";

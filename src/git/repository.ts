@@ -13,12 +13,6 @@ export interface GitResult {
   exitCode: number
 }
 
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
-
-export function isObjectId(value: string): boolean {
-  return OBJECT_ID.test(value)
-}
-
 export class GitRepository {
   /** The folder the user named, and the top level of its work tree. */
   readonly directory: string

@@ -3,7 +3,7 @@
 // nodes, internal then external dependencies, run_before, squash replacement,
 // then consistency and cycle checks. Where Django stops at the first error,
 // this collects every problem, each with the file and line to fix.
-import { migrationKey, type MigrationFile, type MigrationKey, type MigrationRef } from './types.js'
+import { migrationKey, type MigrationFile, type MigrationKey } from './types.js'
 
 export interface GraphNode {
   key: MigrationKey
@@ -346,12 +346,6 @@ export function leafNodes(graph: MigrationGraph, app?: string): MigrationKey[] {
     .sort(compareKeys)
 }
 
-export function rootNodes(graph: MigrationGraph, app?: string): MigrationKey[] {
-  return [...graph.nodes.values()]
-    .filter((node) => (app === undefined || node.app === app) && [...node.parents].every((p) => appOf(p) !== node.app))
-    .map((node) => node.key)
-    .sort(compareKeys)
-}
 
 /** Apps with more than one leaf, and their leaves: Django's detect_conflicts. */
 export function conflictingApps(graph: MigrationGraph): Map<string, MigrationKey[]> {
@@ -368,9 +362,6 @@ export function ancestors(graph: MigrationGraph, key: MigrationKey): Set<Migrati
   return walk(graph, key, (node) => node.parents)
 }
 
-export function descendants(graph: MigrationGraph, key: MigrationKey): Set<MigrationKey> {
-  return walk(graph, key, (node) => node.children)
-}
 
 function walk(graph: MigrationGraph, key: MigrationKey, next: (node: GraphNode) => Set<MigrationKey>): Set<MigrationKey> {
   const seen = new Set<MigrationKey>()
@@ -408,6 +399,3 @@ export function forwardsPlan(graph: MigrationGraph, target: MigrationKey): Migra
   return visited
 }
 
-export function refOf(key: MigrationKey): MigrationRef {
-  return { app: appOf(key), name: key.slice(key.indexOf('.') + 1) }
-}

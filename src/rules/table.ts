@@ -513,7 +513,3 @@ export const RULES: readonly Rule[] = [
   mixedSchemaAndData,
   concurrentInAtomic
 ]
-
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((rule) => rule.id === id)
-}

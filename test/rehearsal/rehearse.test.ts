@@ -319,3 +319,15 @@ it('says so when the seed SQL file is nowhere', async () => {
   })
   expect(report.verdict).toBe('error')
 })
+
+it('rehearses a Django project that sits in a folder of the repository (project-root)', async () => {
+  const { report } = await rehearseScenario({
+    root: 'services/backend',
+    prModel: `${BOOK_MODEL}    stock = models.IntegerField(default=0)\n`,
+    pr: [{ name: '0002_book_stock', operations: ['migrations.AddField(model_name="book", name="stock", field=models.IntegerField(default=0))'] }]
+  })
+  const migration = only(report)
+  expect(migration.path).toBe('services/backend/shop/migrations/0002_book_stock.py')
+  expect(report.projectRoot).toBe('services/backend')
+  expect(migration.backwardCompatible.value).toBe(false)
+})

@@ -6,7 +6,7 @@ import type { Report } from '../../src/report/types.js'
 import { runReview, type ReviewHooks } from '../../src/review/run-review.js'
 import { appFiles, migrationSource, projectFiles } from './django-project.js'
 import type { FileTree } from './git-repo.js'
-import { djangoVenv, newestDjango } from './python-envs.js'
+import { newestDjango } from './python-envs.js'
 import { forkedRepo } from './scenarios.js'
 
 export const BOOK_INITIAL = migrationSource({
@@ -35,6 +35,8 @@ export interface Scenario {
   pr: Array<{ name: string; operations: string[]; preamble?: string; atomic?: boolean }>
   /** Extra files on the PR branch. */
   prFiles?: FileTree
+  /** The folder the Django project sits in (a monorepo), '' for the root. */
+  root?: string
 }
 
 export interface ScenarioRun {
@@ -55,14 +57,16 @@ export async function rehearseScenario(scenario: Scenario, options: Partial<Opti
     })
     previous = migration.name
   }
-  const repo = forkedRepo({ base, pr: [pr] })
+  const prefix = (tree: FileTree): FileTree =>
+    scenario.root ? Object.fromEntries(Object.entries(tree).map(([path, content]) => [`${scenario.root}/${path}`, content])) : tree
+  const repo = forkedRepo({ base: { ...prefix(base), 'README.md': 'a monorepo\n' }, pr: [prefix(pr)] })
   try {
     const report = await runReview(
       {
         repo: repo.dir,
         base: 'main',
         head: 'feature',
-        projectRoot: '',
+        projectRoot: scenario.root ?? '',
         exclude: [],
         swappable: {},
         failOn: 'unsafe',
@@ -89,8 +93,4 @@ export async function rehearseScenario(scenario: Scenario, options: Partial<Opti
   } finally {
     repo.cleanup()
   }
-}
-
-export function pythonFor(series: string): string {
-  return djangoVenv(series).python
 }
