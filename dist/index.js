@@ -20,7 +20,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-WGQN4BQX.js";
+} from "./chunk-XGJMOQTE.js";
 import {
   ShallowHistoryError
 } from "./chunk-3SB7K7EO.js";

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TOOL_VERSION } from '../src/version.js'
 import { REPO_ROOT } from './support/python-envs.js'
-import { addField, forkedRepo, shopMigration, shopProject } from './support/scenarios.js'
+import { conflictedFork } from './support/scenarios.js'
 
 describe('the bundle', () => {
   it('is current: a fresh build of src/, python/ and schema/ equals dist/', () => {
@@ -26,11 +26,7 @@ describe('the bundle', () => {
     }
   })
   it.skipIf(node20 === undefined)('runs the static review on Node 20, where testcontainers cannot load', () => {
-    const repo = forkedRepo({
-      base: shopProject(),
-      pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
-      main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
-    })
+    const repo = conflictedFork()
     try {
       const result = spawnSync(node20!, [join(REPO_ROOT, 'dist/cli.js'), '--repo', repo.dir, '--base', 'main', '--head', 'feature', '--static-only'], { encoding: 'utf8' })
       expect(result.stdout).toContain("Conflict in 'shop': 2 leaf migrations after the merge")

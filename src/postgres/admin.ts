@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import type { ConnectionParams } from './types.js'
+import type { ConnectionParams, PostgresProviderKind, PostgresServer } from './types.js'
 
 /** Postgres truncates identifiers to 63 bytes; names stay below that. */
 const MAX_IDENTIFIER_BYTES = 63
@@ -313,5 +313,26 @@ export class DatabaseAdmin {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('this Postgres server was already closed')
+  }
+}
+
+/**
+ * The PostgresServer every provider returns: databases through the admin
+ * connection, and close() releasing what the provider owns, newest first.
+ */
+export function serverHandle<Kind extends PostgresProviderKind>(
+  kind: Kind,
+  details: { version: string; description: string; connection: (database: string) => ConnectionParams },
+  admin: DatabaseAdmin,
+  owned: OwnedResources
+): PostgresServer & { kind: Kind } {
+  const close = (): Promise<void> => owned.releaseAll()
+  return {
+    kind,
+    ...details,
+    createDatabase: (options) => admin.createDatabase(options),
+    dropDatabase: (name) => admin.dropDatabase(name),
+    close,
+    [Symbol.asyncDispose]: close
   }
 }

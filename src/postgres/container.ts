@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, LogTail, OwnedResources } from './admin.js'
+import { DatabaseAdmin, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { loadTestcontainers, probeContainerRuntime } from './container-runtime.js'
 import { FAST_SETTINGS } from './local.js'
 import type { PostgresServer } from './types.js'
@@ -104,16 +104,8 @@ export async function startContainerPostgres(
     const description = `PostgreSQL ${version} in a container from ${options.image} (${containerId.slice(0, 12)}, ${host}:${port})`
     logger.info(`Started ${description} in ${startMs} ms`)
 
-    const close = (): Promise<void> => owned.releaseAll()
     return {
-      kind: 'container',
-      version,
-      description,
-      connection,
-      createDatabase: (createOptions) => admin.createDatabase(createOptions),
-      dropDatabase: (name) => admin.dropDatabase(name),
-      close,
-      [Symbol.asyncDispose]: close,
+      ...serverHandle('container', { version, description, connection }, admin, owned),
       containerId,
       image: options.image
     }

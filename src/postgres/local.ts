@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, LogTail, OwnedResources } from './admin.js'
+import { DatabaseAdmin, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { findServerBinaries, type ServerBinaries } from './binaries.js'
 import { PostgresUnavailableError, type ConnectionParams, type PostgresServer } from './types.js'
 
@@ -335,16 +335,8 @@ export async function startLocalPostgres(
     running.onUnexpectedExit = () =>
       logger.warning(`The local postgres server ${running.exitDescription}:\n${running.log.text()}`)
 
-    const close = (): Promise<void> => owned.releaseAll()
     return {
-      kind: 'local',
-      version,
-      description,
-      connection,
-      createDatabase: (createOptions) => admin.createDatabase(createOptions),
-      dropDatabase: (name) => admin.dropDatabase(name),
-      close,
-      [Symbol.asyncDispose]: close,
+      ...serverHandle('local', { version, description, connection }, admin, owned),
       pid: running.child.pid!,
       dir,
       binDir: binaries.binDir,

@@ -4,7 +4,7 @@
 // seeds or drops a database it did not create.
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, OwnedResources, describeEndpoint } from './admin.js'
+import { DatabaseAdmin, OwnedResources, describeEndpoint, serverHandle } from './admin.js'
 import { PostgresUnavailableError, type ConnectionParams, type PostgresServer } from './types.js'
 
 /** Query parameters understood in the URL; others (e.g. sslmode) are reported and ignored. */
@@ -87,17 +87,7 @@ export async function startUrlPostgres(
     const description = `PostgreSQL ${version} at ${endpoint} from database-url (user ${params.user}; this run's databases are named ${admin.namer.prefix}*)`
     logger.info(`Using ${description}`)
 
-    const close = (): Promise<void> => owned.releaseAll()
-    return {
-      kind: 'url',
-      version,
-      description,
-      connection: (database) => ({ ...params, database }),
-      createDatabase: (options) => admin.createDatabase(options),
-      dropDatabase: (name) => admin.dropDatabase(name),
-      close,
-      [Symbol.asyncDispose]: close
-    }
+    return serverHandle('url', { version, description, connection: (database) => ({ ...params, database }) }, admin, owned)
   } catch (error) {
     await owned.releaseAll()
     throw error

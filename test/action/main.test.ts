@@ -11,7 +11,7 @@ import { migrationSource } from '../support/django-project.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 import type { TestRepo } from '../support/git-repo.js'
 import { newestDjango } from '../support/python-envs.js'
-import { addField, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
+import { addField, conflictedFork, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
 import { BOOK_INITIAL, BOOK_MODEL } from '../support/rehearsal.js'
 import { appFiles, projectFiles } from '../support/django-project.js'
 
@@ -28,11 +28,7 @@ afterEach(async () => {
 const MARKER = '<!-- django-migration-review:v1 key=default -->'
 
 function conflictedRepo(): TestRepo {
-  const repo = forkedRepo({
-    base: shopProject(),
-    pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
-    main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
-  })
+  const repo = conflictedFork()
   repos.push(repo)
   return repo
 }

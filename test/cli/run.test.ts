@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import type { TestRepo } from '../support/git-repo.js'
-import { addField, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
+import { addField, conflictedFork, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
 
 const repos: TestRepo[] = []
 const dirs: string[] = []
@@ -28,11 +28,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTty = false) {
 }
 
 function conflicted(): TestRepo {
-  const repo = forkedRepo({
-    base: shopProject(),
-    pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
-    main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
-  })
+  const repo = conflictedFork()
   repos.push(repo)
   return repo
 }

@@ -2,60 +2,9 @@
 // level, and a closing notice when some were left out.
 import { describe, expect, it } from 'vitest'
 import { annotationsOf } from '../../src/report/annotations.js'
-import type { Finding, MigrationReport, Report } from '../../src/report/types.js'
+import type { Finding } from '../../src/report/types.js'
+import { emptyReport as report, migrationWith as migration } from '../support/report-fixtures.js'
 
-const notRun = { value: null, reason: 'not rehearsed' }
-
-function migration(name: string, findings: Array<Partial<Finding> & { rule: string }>): MigrationReport {
-  return {
-    app: 'shop',
-    name,
-    path: `shop/migrations/${name}.py`,
-    operations: [],
-    findings: findings.map((f) => ({ severity: 'warning', message: `${f.rule} matched`, line: 10, evidence: 'static', ...f })),
-    verdict: 'warning',
-    deployOrder: null,
-    evidence: ['static'],
-    atomic: true,
-    appliesOnSeededData: notRun,
-    backwardCompatible: notRun,
-    forwardCompatible: notRun,
-    reversible: notRun,
-    dataLoss: notRun,
-    reappliesAfterReverse: notRun,
-    locks: [],
-    rewrites: [],
-    statements: [],
-    reverseStatements: [],
-    durationMs: null
-  }
-}
-
-function report(overrides: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'django-migration-review', version: '0.1.0' },
-    base: { ref: 'origin/main', sha: 'b'.repeat(40) },
-    head: { ref: 'HEAD', sha: 'h'.repeat(40) },
-    pullRequest: null,
-    mergeBase: null,
-    merge: { tree: 't'.repeat(40), clean: true, conflictedPaths: [] },
-    projectRoot: '',
-    verdict: 'unsafe',
-    summary: 'Unsafe.',
-    conflicts: [],
-    editedMigrations: [],
-    duplicateNumbers: [],
-    graphProblems: [],
-    migrations: [],
-    rehearsal: { status: 'skipped', reason: 'off' },
-    schemaDifferences: [],
-    missingMigrations: { value: null, reason: 'off' },
-    deployOrder: null,
-    timings: {},
-    ...overrides
-  }
-}
 
 const many = (count: number, severity: Finding['severity'], rule: string) =>
   Array.from({ length: count }, (_, i) => ({ rule, severity, line: i + 1 }))

@@ -2,78 +2,22 @@
 // locations, and the graph problems and conflicts the findings do not cover.
 import { describe, expect, it } from 'vitest'
 import { renderSarif } from '../../src/report/sarif.js'
-import type { ConflictReport, Finding, MigrationReport, Report } from '../../src/report/types.js'
+import type { ConflictReport, Report } from '../../src/report/types.js'
+import { conflict as sharedConflict, emptyReport as report, migrationWith as migration } from '../support/report-fixtures.js'
 
-const notRun = { value: null, reason: 'not rehearsed' }
-
-function migration(name: string, findings: Array<Partial<Finding> & { rule: string }>, app = 'shop'): MigrationReport {
-  return {
-    app,
-    name,
-    path: `${app}/migrations/${name}.py`,
-    operations: [],
-    findings: findings.map((f) => ({ severity: 'warning', message: `${f.rule} matched`, line: 10, evidence: 'static', ...f })),
-    verdict: 'warning',
-    deployOrder: null,
-    evidence: ['static'],
-    atomic: true,
-    appliesOnSeededData: notRun,
-    backwardCompatible: notRun,
-    forwardCompatible: notRun,
-    reversible: notRun,
-    dataLoss: notRun,
-    reappliesAfterReverse: notRun,
-    locks: [],
-    rewrites: [],
-    statements: [],
-    reverseStatements: [],
-    durationMs: null
-  }
-}
-
-function conflict(overrides: Partial<ConflictReport> = {}): ConflictReport {
-  return {
-    app: 'shop',
+/** A conflict without a rename patch (SARIF reports it on the PR leaf's file). */
+const conflict = (overrides: Partial<ConflictReport> = {}): ConflictReport =>
+  sharedConflict({
     leaves: [
       { name: '0005_book_price', path: 'shop/migrations/0005_book_price.py', side: 'main' },
       { name: '0005_book_summary', path: 'shop/migrations/0005_book_summary.py', side: 'pr' }
     ],
-    commonAncestor: 'shop.0004_book_pages',
     branches: { main: ['shop.0005_book_price'], pr: ['shop.0005_book_summary'] },
-    overlap: { models: [], fields: [], opaque: [] },
-    needsHumanReview: false,
     reason: '',
-    preexisting: false,
     fix: { renames: [], patch: null, unavailable: null, mergeCommand: 'python manage.py makemigrations --merge shop' },
     ...overrides
-  }
-}
+  })
 
-function report(overrides: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'django-migration-review', version: '0.1.0' },
-    base: { ref: 'origin/main', sha: 'b'.repeat(40) },
-    head: { ref: 'HEAD', sha: 'h'.repeat(40) },
-    pullRequest: null,
-    mergeBase: 'm'.repeat(40),
-    merge: { tree: 't'.repeat(40), clean: true, conflictedPaths: [] },
-    projectRoot: '',
-    verdict: 'unsafe',
-    summary: 'Unsafe.',
-    conflicts: [],
-    editedMigrations: [],
-    duplicateNumbers: [],
-    graphProblems: [],
-    migrations: [],
-    rehearsal: { status: 'skipped', reason: 'off' },
-    schemaDifferences: [],
-    missingMigrations: { value: null, reason: 'off' },
-    deployOrder: null,
-    timings: {},
-    ...overrides
-  }
-}
 
 interface SarifResult {
   ruleId: string

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../support/python-envs.js'
 import { BOOK_MODEL, rehearseScenario } from '../support/rehearsal.js'
 import { runCli } from '../../src/cli/run.js'
-import { addField, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
+import { conflictedFork } from '../support/scenarios.js'
 
 const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/report.v1.schema.json'), 'utf8'))
 
@@ -30,11 +30,7 @@ function expectValid(report: unknown): void {
 
 describe('the report schema', () => {
   it('validates a static review with a conflict and its fix', async () => {
-    const repo = forkedRepo({
-      base: shopProject(),
-      pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
-      main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
-    })
+    const repo = conflictedFork()
     let stdout = ''
     await runCli(['--repo', repo.dir, '--base', 'main', '--head', 'feature', '--static-only', '--format', 'json'], {
       env: {},

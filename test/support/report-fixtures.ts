@@ -45,6 +45,24 @@ export function migration(overrides: Partial<MigrationReport> = {}): MigrationRe
   }
 }
 
+/** A migration with these findings, each a warning `<rule> matched` at line 10 unless it says otherwise. */
+export function migrationWith(name: string, findings: Array<Partial<Finding> & { rule: string }>, app = 'shop'): MigrationReport {
+  return migration({
+    app,
+    name,
+    path: `${app}/migrations/${name}.py`,
+    operations: [],
+    verdict: 'warning',
+    deployOrder: null,
+    findings: findings.map((f) => ({ severity: 'warning', message: `${f.rule} matched`, line: 10, evidence: 'static', ...f }))
+  })
+}
+
+/** A report with no migration (tests add what they look at). */
+export function emptyReport(overrides: Partial<Report> = {}): Report {
+  return report({ pullRequest: null, summary: 'Unsafe.', migrations: [], deployOrder: null, ...overrides })
+}
+
 export function conflict(overrides: Partial<ConflictReport> = {}): ConflictReport {
   return {
     app: 'shop',

@@ -46,3 +46,15 @@ export function shopProject(): FileTree {
 export const shopMigration = (name: string, dependency: string, operations: string[]): FileTree => ({
   [`shop/migrations/${name}.py`]: migrationSource({ dependencies: [['shop', dependency]], operations })
 })
+
+/**
+ * The commonest outage: the PR adds shop.0005_book_summary while main, after
+ * the fork, added shop.0005_book_price; after the merge `shop` has two leaves.
+ */
+export function conflictedFork(): TestRepo {
+  return forkedRepo({
+    base: shopProject(),
+    pr: [shopMigration('0005_book_summary', '0004_book_pages', [addField('book', 'summary')])],
+    main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])]
+  })
+}
