@@ -6,6 +6,7 @@ import {
   POSTGRES_VALUES,
   ResourceStack,
   SCHEMA_VERSION,
+  ShallowHistoryError,
   TOOL_VERSION,
   UsageError,
   booleanValue,
@@ -20,10 +21,8 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-XGJMOQTE.js";
-import {
-  ShallowHistoryError
-} from "./chunk-3SB7K7EO.js";
+} from "./chunk-U56FJQI6.js";
+import "./chunk-SG2H7H2A.js";
 import "./chunk-OZPBTWHR.js";
 import {
   __commonJS,

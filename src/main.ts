@@ -20,7 +20,7 @@ import { annotationsOf } from './report/annotations.js'
 import { renderJson } from './report/json.js'
 import { renderComment, renderMarkdown } from './report/markdown.js'
 import { renderSarif } from './report/sarif.js'
-import type { Report } from './report/types.js'
+import type { Report } from './model/report.js'
 import { runReview } from './review/run-review.js'
 import { failsPolicy } from './verdict/severity.js'
 

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { TOOL_VERSION } from '../src/version.js'
+import { TOOL_VERSION } from '../src/model/version.js'
 import { REPO_ROOT } from './support/python-envs.js'
 import { conflictedFork } from './support/scenarios.js'
 

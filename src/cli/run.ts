@@ -9,10 +9,10 @@ import { ResourceStack, releaseOnSignals } from '../lifecycle/resources.js'
 import { renderJson } from '../report/json.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { renderText } from '../report/text.js'
-import type { Report } from '../report/types.js'
+import type { Report } from '../model/report.js'
 import { runReview } from '../review/run-review.js'
 import { failsPolicy } from '../verdict/severity.js'
-import { TOOL_VERSION } from '../version.js'
+import { TOOL_VERSION } from '../model/version.js'
 
 export interface CliIo {
   env: NodeJS.ProcessEnv

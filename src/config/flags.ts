@@ -1,18 +1,7 @@
 // The CLI's flags into Options. Flag names equal the Action's input names.
 import { parseArgs } from 'node:util'
-import {
-  DEFAULTS,
-  FAIL_ON_VALUES,
-  POSTGRES_VALUES,
-  UsageError,
-  booleanValue,
-  oneOf,
-  positiveInteger,
-  swappableSettings,
-  validate,
-  type Options,
-  type OutputFormat
-} from './options.js'
+import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, validate } from './options.js'
+import type { Options, OutputFormat } from '../model/options.js'
 
 export interface CliOptions extends Options {
   format: OutputFormat

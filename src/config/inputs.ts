@@ -1,18 +1,8 @@
 // The Action's inputs into Options, plus the settings only the Action has
 // (token, mode, comment). Names equal the CLI's flags. Reads INPUT_* from the
 // environment the way @actions/core does, so it is testable with a plain env.
-import {
-  DEFAULTS,
-  FAIL_ON_VALUES,
-  POSTGRES_VALUES,
-  UsageError,
-  booleanValue,
-  oneOf,
-  positiveInteger,
-  swappableSettings,
-  validate,
-  type Options
-} from './options.js'
+import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, validate } from './options.js'
+import type { Options } from '../model/options.js'
 
 export type ActionMode = 'all' | 'review' | 'comment'
 

@@ -1,44 +1,8 @@
 // One validated description of a run, whether it came from the Action's
 // inputs or the CLI's flags. Every input has a flag of the same name.
-import type { PostgresChoice } from '../postgres/types.js'
-import type { FailOn } from '../verdict/severity.js'
+import type { FailOn, Options, PostgresChoice } from '../model/options.js'
 
 export type OutputFormat = 'text' | 'json' | 'markdown'
-
-export interface Options {
-  /** Folder of the git checkout. */
-  repo: string
-  base: string
-  head: string
-  /** The Django project's folder inside the repository ('' for the root). */
-  projectRoot: string
-  /** Folders (relative to the repository) whose migrations are not reviewed. */
-  exclude: string[]
-  /** Values of swappable settings; AUTH_USER_MODEL is read from settings files when not given. */
-  swappable: Record<string, string>
-  failOn: FailOn
-  /** Whether to run the rehearsal (needs Python, Django and Postgres). */
-  rehearsal: boolean
-  postgres: PostgresChoice
-  databaseUrl: string | undefined
-  postgresImage: string
-  postgresBin: string | undefined
-  python: string
-  /** `DJANGO_SETTINGS_MODULE`; found from manage.py when unset. */
-  settings: string | undefined
-  /** Rows the seeder inserts per table. */
-  seedRows: number
-  /** A SQL file (path in the repository) run on the base schema before the synthetic rows. */
-  seedSql: string | undefined
-  /** A command run in the base checkout before the synthetic rows (e.g. `python manage.py loaddata x`). */
-  seedCommand: string | undefined
-  /** Skip the synthetic rows (use only the user's seed). */
-  syntheticSeed: boolean
-  lockTimeoutMs: number
-  statementTimeoutMs: number
-  /** Limit for the whole rehearsal. */
-  timeoutMs: number
-}
 
 export const DEFAULTS = {
   repo: '.',

@@ -1,14 +1,9 @@
 // The repository's own settings for the review, in `.django-migration-review.json`
 // at the root (or the file named by the `config` input): rules switched off or
 // re-graded, migrations or apps left out, findings ignored with a reason.
-import type { Severity } from '../report/types.js'
+import type { Severity } from '../model/report.js'
 import { UsageError } from './options.js'
-
-export interface RepoConfig {
-  rules: Record<string, Severity | 'off'>
-  exclude: { apps: string[]; migrations: string[] }
-  ignore: Array<{ rule: string; migration: string; reason: string }>
-}
+import type { RepoConfig } from '../model/options.js'
 
 export const CONFIG_FILE = '.django-migration-review.json'
 export const EMPTY_CONFIG: RepoConfig = { rules: {}, exclude: { apps: [], migrations: [] }, ignore: [] }

@@ -8,7 +8,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../lifecycle/logger.js'
-import type { ConnectionParams } from '../postgres/types.js'
+import type { ConnectionParams } from '../model/options.js'
 import { DjangoBridgeError, explainStartError } from './errors.js'
 
 export interface DjangoProcessOptions {

@@ -1,6 +1,7 @@
 // What the pull request changes: the diff from the merge base to the head,
 // the same three-dot view GitHub shows in "Files changed".
-import type { CommitSha, GitRepository } from './repository.js'
+import type { GitRepository } from './repository.js'
+import type { CommitSha } from '../model/static-review.js'
 
 export type FileChange =
   | { status: 'added' | 'modified' | 'deleted'; path: string }

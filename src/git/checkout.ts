@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { GitCommandError } from './errors.js'
-import type { GitRepository, ObjectId } from './repository.js'
+import type { GitRepository } from './repository.js'
+import type { ObjectId } from '../model/static-review.js'
 
 export async function exportTree(repo: GitRepository, tree: ObjectId, label: string, resources: ResourceStack): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `dmr-${label}-`))

@@ -4,7 +4,8 @@
 // with the fix (`fetch-depth: 0`).
 import type { Logger } from '../lifecycle/logger.js'
 import { ShallowHistoryError } from './errors.js'
-import type { CommitSha, GitRepository } from './repository.js'
+import type { GitRepository } from './repository.js'
+import type { CommitSha } from '../model/static-review.js'
 
 const DEEPEN_STEPS = [50, 200, 1000]
 

@@ -1,15 +1,8 @@
 // The tree main will have once the PR merges, computed without touching the
 // index or any work tree (`git merge-tree --write-tree`, git >= 2.38).
 import { GitCommandError, ShallowHistoryError } from './errors.js'
-import type { CommitSha, GitRepository, ObjectId } from './repository.js'
-
-export interface MergeResult {
-  /** The merged tree; conflicted files hold conflict markers in it. */
-  tree: ObjectId
-  clean: boolean
-  /** Paths git could not merge by itself. */
-  conflictedPaths: string[]
-}
+import type { GitRepository } from './repository.js'
+import type { CommitSha, MergeResult } from '../model/static-review.js'
 
 export async function mergeTrees(repo: GitRepository, base: CommitSha, head: CommitSha): Promise<MergeResult> {
   const args = ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', base, head]

@@ -2,10 +2,7 @@
 // this class; none builds command lines of its own.
 import { simpleGit, type SimpleGit } from 'simple-git'
 import { GitCommandError, NotARepositoryError, UnknownRefError } from './errors.js'
-
-/** A full object name: 40 hex digits (SHA-1) or 64 (SHA-256). */
-export type ObjectId = string
-export type CommitSha = ObjectId
+import type { CommitSha, ObjectId } from '../model/static-review.js'
 
 export interface GitResult {
   stdout: Buffer

@@ -1,6 +1,7 @@
 // Reading files straight from git objects: one `ls-tree` per tree and one
 // batched `cat-file` for all the blobs still unknown. No checkout.
-import type { GitRepository, ObjectId } from './repository.js'
+import type { GitRepository } from './repository.js'
+import type { ObjectId } from '../model/static-review.js'
 
 export interface TreeEntry {
   /** Path from the repository root, forward slashes. */

@@ -6,7 +6,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
 import type { Logger } from '../lifecycle/logger.js'
-import { TOOL_VERSION } from '../version.js'
+import { TOOL_VERSION } from '../model/version.js'
 
 export const DEFAULT_API_URL = 'https://api.github.com'
 

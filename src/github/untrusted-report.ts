@@ -2,7 +2,7 @@
 // a pull request that writes it. Before the privileged comment stage renders
 // it, check its size and that every field the renderers read has the type
 // they expect; anything else is refused, not coerced.
-import { SCHEMA_VERSION, type Report } from '../report/types.js'
+import { SCHEMA_VERSION, type Report } from '../model/report.js'
 
 export const MAX_REPORT_BYTES = 10 * 1024 * 1024
 

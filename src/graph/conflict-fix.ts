@@ -3,22 +3,10 @@
 // dependency on them (or on the old fork point) rewritten. A chain of several
 // PR migrations is renumbered in order. The patched tree is checked by
 // building its graph again: the fix is offered only if it leaves one leaf.
-import type { Conflict } from './conflicts.js'
-import { buildGraph, leafNodes, type MigrationGraph } from './graph.js'
+import type { Conflict, ConflictFix, MigrationGraph } from '../model/graph.js'
+import { buildGraph, leafNodes } from './graph.js'
 import { gitPatch, type FileEdit } from './unified-diff.js'
-import { migrationKey, parseMigrationKey, type MigrationFile, type MigrationKey } from './types.js'
-
-export interface ConflictFix {
-  /** The PR's migrations under their new names, in apply order. */
-  renames: Array<{ from: MigrationKey; to: MigrationKey; fromPath: string; toPath: string }>
-  /** Dependencies rewritten, per file (new path). */
-  rewrites: Array<{ path: string; from: MigrationKey; to: MigrationKey }>
-  /** A git patch (`git apply`), or null when no safe rename exists; then `unavailable` says why. */
-  patch: string | null
-  unavailable: string | null
-  /** The other way out: a merge migration made by Django. */
-  mergeCommand: string
-}
+import { migrationKey, parseMigrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
 
 export interface FixInputs {
   merged: MigrationGraph

@@ -2,65 +2,16 @@
 // with "Conflicting migrations detected; multiple leaf nodes in the migration
 // graph". For each app: the leaves, which side brought each, where the two
 // lines of history part, and whether both sides touch the same models.
-import {
-  ancestors,
-  compareKeys,
-  conflictingApps,
-  forwardsPlan,
-  type MigrationGraph
-} from './graph.js'
+import { ancestors, compareKeys, conflictingApps, forwardsPlan } from './graph.js'
+import type { Conflict, MigrationGraph, Overlap, Side, SideSets } from '../model/graph.js'
 import { OPAQUE_OPERATIONS, operationModel, stringArgument } from './operation-args.js'
-import type { MigrationKey, Operation } from './types.js'
-
-/** Where a migration comes from: the base branch since the fork, the PR, or both (older than the fork). */
-export type Side = 'main' | 'pr' | 'both'
-
-export interface SideSets {
-  /** Migration keys in the base branch's tree. */
-  base: ReadonlySet<MigrationKey>
-  /** Migration keys in the PR head's tree. */
-  head: ReadonlySet<MigrationKey>
-  /** Migration keys at the merge base (the fork point). */
-  mergeBase: ReadonlySet<MigrationKey>
-}
+import type { MigrationKey, Operation } from '../model/migration.js'
 
 export function sideOf(key: MigrationKey, sides: SideSets): Side {
   if (sides.mergeBase.has(key)) return 'both'
   if (sides.head.has(key) && !sides.base.has(key)) return 'pr'
   if (sides.base.has(key) && !sides.head.has(key)) return 'main'
   return 'both'
-}
-
-export interface ConflictLeaf {
-  key: MigrationKey
-  name: string
-  path: string
-  side: Side
-}
-
-export interface Overlap {
-  /** Models (lowercased) that migrations on both sides act on. */
-  models: string[]
-  /** Fields (`model.field`) that migrations on both sides act on. */
-  fields: string[]
-  /** RunPython / RunSQL on either side: what they touch cannot be read. */
-  opaque: MigrationKey[]
-}
-
-export interface Conflict {
-  app: string
-  leaves: ConflictLeaf[]
-  /** The newest migration of the app that every leaf depends on; null when the leaves share none. */
-  commonAncestor: MigrationKey | null
-  /** The migrations of the app after the common ancestor, per side, in apply order. */
-  branches: Record<'main' | 'pr', MigrationKey[]>
-  overlap: Overlap
-  /** The order of the two branches may matter: a person should look before taking the fix. */
-  needsHumanReview: boolean
-  /** Why it does or does not need a look, in one sentence. */
-  reason: string
-  /** The base branch already had these leaves: the PR did not cause this. */
-  preexisting: boolean
 }
 
 export function detectConflicts(

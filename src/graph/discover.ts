@@ -1,26 +1,9 @@
 // Which files of a tree are Django migration modules, and which apps they
 // belong to: an app is a folder holding `migrations/`, its label the folder's
 // name (Django's default AppConfig.label).
-import type { AppInfo } from './graph.js'
+import type { AppInfo, Discovery, MigrationModule, TreeFile } from '../model/graph.js'
 import { migrationRefFromPath } from './parse.js'
-import type { MigrationRef } from './types.js'
-
-export interface TreeFile {
-  path: string
-  blob: string
-}
-
-export interface MigrationModule extends MigrationRef {
-  path: string
-  blob: string
-}
-
-export interface Discovery {
-  apps: Map<string, AppInfo>
-  modules: MigrationModule[]
-  /** Two folders that would give Django the same app label. */
-  duplicateLabels: Array<{ label: string; directories: string[] }>
-}
+import type { MigrationRef } from '../model/migration.js'
 
 export interface DiscoveryOptions {
   /** Only files under this folder count (a monorepo's Django project); '' for the whole tree. */

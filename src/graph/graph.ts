@@ -3,58 +3,10 @@
 // nodes, internal then external dependencies, run_before, squash replacement,
 // then consistency and cycle checks. Where Django stops at the first error,
 // this collects every problem, each with the file and line to fix.
-import { migrationKey, type MigrationFile, type MigrationKey } from './types.js'
-
-export interface GraphNode {
-  key: MigrationKey
-  app: string
-  name: string
-  file: MigrationFile
-  parents: Set<MigrationKey>
-  children: Set<MigrationKey>
-}
-
-export type GraphProblem =
-  | {
-      kind: 'missing-dependency'
-      message: string
-      path: string
-      line: number
-      migration: MigrationKey
-      missing: MigrationKey
-    }
-  | { kind: 'cycle'; message: string; path: string; line: number; cycle: MigrationKey[] }
-  | { kind: 'app-without-migrations'; message: string; path: string; line: number; app: string }
-  | { kind: 'squash-cycle'; message: string; path: string; line: number; migration: MigrationKey }
-
-/** An app found in the tree, migrated or not. */
-export interface AppInfo {
-  label: string
-  /** Folder of the app, e.g. `shop` or `src/apps/shop`. */
-  directory: string
-  /** Django loads migrations only from a package: `migrations/__init__.py` must exist. */
-  migrated: boolean
-}
-
-export interface GraphOptions {
-  /** Values of swappable settings, e.g. `{ AUTH_USER_MODEL: 'accounts.User' }`. */
-  swappable: Record<string, string>
-}
+import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
+import type { AppInfo, GraphNode, GraphOptions, GraphProblem, MigrationGraph } from '../model/graph.js'
 
 export const DEFAULT_SWAPPABLE: Record<string, string> = { AUTH_USER_MODEL: 'auth.User' }
-
-export interface MigrationGraph {
-  /** The usable nodes: squashes stand in for the migrations they replace. */
-  nodes: Map<MigrationKey, GraphNode>
-  /** Every migration file of the tree, replaced ones included. */
-  files: Map<MigrationKey, MigrationFile>
-  apps: Map<string, AppInfo>
-  /** A replaced migration and the squash that replaced it. */
-  replacedBy: Map<MigrationKey, MigrationKey>
-  /** Dependencies on apps that are not in the tree (installed packages, contrib). */
-  externalDependencies: Array<{ migration: MigrationKey; dependency: MigrationKey; line: number }>
-  problems: GraphProblem[]
-}
 
 interface Edge {
   parent: MigrationKey

@@ -5,7 +5,7 @@
 // the full parser on a large repository) and gives up, returning null, on
 // anything but the plain literal forms makemigrations writes: the caller then
 // uses the full parser. A property test holds the two equal.
-import type { LocatedRef, MigrationDependency, MigrationFile } from './types.js'
+import type { LocatedRef, MigrationDependency, MigrationFile } from '../model/migration.js'
 
 type TokenKind = 'name' | 'string' | 'number' | 'op' | 'newline'
 

@@ -1,8 +1,8 @@
 // Two migrations of one app with the same number prefix (`0005_a`, `0005_b`):
 // legal for Django once merged, but the sign of two branches that each
 // numbered a migration without seeing the other.
-import type { DuplicateNumber } from '../report/types.js'
-import type { MigrationFile, MigrationKey } from './types.js'
+import type { DuplicateNumber } from '../model/report.js'
+import type { MigrationFile, MigrationKey } from '../model/migration.js'
 
 export function duplicateNumbers(
   files: ReadonlyMap<MigrationKey, MigrationFile>,

@@ -1,7 +1,7 @@
 // Django operations take their arguments by position or by keyword; this
 // table gives each position its name, so callers ask for `model_name`
 // whichever way the migration wrote it.
-import type { Operation, PyValue } from './types.js'
+import type { Operation, PyValue } from '../model/migration.js'
 
 const SIGNATURES: Record<string, readonly string[]> = {
   CreateModel: ['name', 'fields', 'options', 'bases', 'managers'],

@@ -27,7 +27,7 @@ import {
   type MigrationRef,
   type Operation,
   type PyValue
-} from './types.js'
+} from '../model/migration.js'
 
 type Attribute = DynamicPart['attribute']
 

@@ -4,7 +4,7 @@
 
 import type { SyntaxNode } from '@lezer/common'
 import type { LineIndex } from './source-lines.js'
-import type { PyValue } from './types.js'
+import type { PyValue } from '../model/migration.js'
 
 /** The text a tree was parsed from, with its line index. */
 export interface Source {

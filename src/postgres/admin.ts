@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import type { ConnectionParams, PostgresProviderKind, PostgresServer } from './types.js'
+import type { PostgresServer } from './types.js'
+import type { ConnectionParams, PostgresProviderKind } from '../model/options.js'
 
 /** Postgres truncates identifiers to 63 bytes; names stay below that. */
 const MAX_IDENTIFIER_BYTES = 63

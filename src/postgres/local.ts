@@ -12,7 +12,8 @@ import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { DatabaseAdmin, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { findServerBinaries, type ServerBinaries } from './binaries.js'
-import { PostgresUnavailableError, type ConnectionParams, type PostgresServer } from './types.js'
+import { PostgresUnavailableError, type PostgresServer } from './types.js'
+import type { ConnectionParams } from '../model/options.js'
 
 /** A local server also tells where it lives, for tests and diagnostics. */
 export interface LocalPostgresServer extends PostgresServer {

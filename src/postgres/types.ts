@@ -1,18 +1,7 @@
 // One interface over the three ways to get a throwaway Postgres: a container
+import type { ConnectionParams, PostgresChoice, PostgresProviderKind } from '../model/options.js'
 // (testcontainers), the server binaries on this machine, or a server the
 // workflow already runs (a URL).
-
-export type PostgresProviderKind = 'container' | 'local' | 'url'
-export type PostgresChoice = PostgresProviderKind | 'auto'
-
-/** What a client needs to connect; `host` may be a Unix socket directory. */
-export interface ConnectionParams {
-  host: string
-  port: number
-  user: string
-  password: string | undefined
-  database: string
-}
 
 export interface PostgresOptions {
   choice: PostgresChoice

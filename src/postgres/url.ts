@@ -5,7 +5,8 @@
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { DatabaseAdmin, OwnedResources, describeEndpoint, serverHandle } from './admin.js'
-import { PostgresUnavailableError, type ConnectionParams, type PostgresServer } from './types.js'
+import { PostgresUnavailableError, type PostgresServer } from './types.js'
+import type { ConnectionParams } from '../model/options.js'
 
 /** Query parameters understood in the URL; others (e.g. sslmode) are reported and ignored. */
 const KNOWN_PARAMETERS = new Set(['host', 'port', 'user', 'password', 'dbname'])

@@ -1,8 +1,8 @@
 // A probe failure is evidence only when the same probe passes on the schema
 // the code was written for (the control): otherwise it says something about
 // our generated values, not about the migration.
-import type { ModelProbe, ProbeOutcome } from '../django/protocol.js'
-import type { ProbeFailure } from '../report/types.js'
+import type { ModelProbe, ProbeOutcome } from '../model/helper.js'
+import type { ProbeFailure } from '../model/report.js'
 
 const KINDS = ['select', 'insert', 'update'] as const
 

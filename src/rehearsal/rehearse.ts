@@ -12,26 +12,24 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
-import type { Options } from '../config/options.js'
+import type { Options } from '../model/options.js'
 import { DjangoProcess } from '../django/bridge.js'
-import type { HelperRun, MigrateToLeaves, ModelInfo, ModelProbe } from '../django/protocol.js'
+import type { HelperRun, MigrateToLeaves, ModelInfo, ModelProbe } from '../model/helper.js'
 import { findSettingsModule } from '../django/settings-module.js'
-import { exportTree } from '../git/checkout.js'
-import type { GitRepository } from '../git/repository.js'
-import { migrationKey, type MigrationKey } from '../graph/types.js'
+import { migrationKey, type MigrationKey } from '../model/migration.js'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { startPostgres } from '../postgres/auto.js'
 import type { PostgresServer } from '../postgres/types.js'
-import type { DataLossEntry, ProbeFailure } from '../report/types.js'
-import type { StaticReview } from '../review/static-review.js'
+import type { DataLossEntry, ProbeFailure } from '../model/report.js'
+import type { StaticReview } from '../model/static-review.js'
 import { readCatalog } from '../seed/catalog.js'
-import { seedDatabase, type SeedResult } from '../seed/seed.js'
+import { seedDatabase } from '../seed/seed.js'
+import type { MigrationEvidence, RehearsalEvidence, RehearsalPhase, SeedResult } from '../model/evidence.js'
 import { newFailures, passingProbes } from './probe-evidence.js'
 import { diffSchemas, takeSchema } from './schema.js'
 import { compareData, takeSnapshot } from './snapshot.js'
 import { namesColumn, touchedTables } from './touched.js'
-import type { MigrationEvidence, RehearsalEvidence, RehearsalPhase } from './types.js'
 import { runSeedCommand } from './user-seed.js'
 
 export interface PhaseContext {
@@ -41,8 +39,9 @@ export interface PhaseContext {
 }
 
 export interface RehearsalInput {
-  repo: GitRepository
   review: StaticReview
+  /** Folders holding the base branch's code and the new code (the merge result, or the head when it does not merge). */
+  checkouts: { base: string; new: string }
   options: Options
   logger: Logger
   resources: ResourceStack
@@ -70,14 +69,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
     }
   }
 
-  // Checkouts of the base and of the new code.
-  const newCodeTree = review.merge.clean ? review.merge.tree : await input.repo.treeOf(review.head.sha)
-  const [baseDir, newDir] = await phase('checkout', null, async () =>
-    Promise.all([
-      exportTree(input.repo, await input.repo.treeOf(review.base.sha), 'base', resources),
-      exportTree(input.repo, newCodeTree, 'new', resources)
-    ])
-  )
+  const { base: baseDir, new: newDir } = input.checkouts
   const projectDir = (dir: string): string => (options.projectRoot ? join(dir, options.projectRoot) : dir)
   const settingsModule = await findSettingsModule(projectDir(newDir), options.settings)
 
@@ -262,7 +254,10 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
       ...evidence.get(key)!.forward!.statements,
       ...(evidence.get(key)!.reverse?.statements ?? [])
     ])
-    schemaDifferences = diffSchemas(schemaBefore, await takeSchema(runClient))
+    schemaDifferences = diffSchemas(schemaBefore, await takeSchema(runClient)).map((difference) => ({
+      ...difference,
+      owner: ownerOf(appliedKeys, (key) => [...evidence.get(key)!.forward!.statements, ...(evidence.get(key)!.reverse?.statements ?? [])], difference.table, difference.name ?? null)
+    }))
     for (const key of appliedKeys) evidence.get(key)!.dataLossMeasured = true
   } else {
     for (const key of ordered) evidence.get(key)!.dataLossSkipped = 'the reverse did not complete, so the round trip could not be compared'
@@ -347,6 +342,20 @@ function namedIn(message: string): string[] {
   return [...names]
 }
 
+/** The newest of `keys` whose statements named the column of the table, else the table. */
+function ownerOf(
+  keys: readonly MigrationKey[],
+  statementsOf: (key: MigrationKey) => Parameters<typeof touchedTables>[0],
+  table: string,
+  column: string | null
+): MigrationKey | null {
+  return (
+    [...keys].reverse().find((key) => column !== null && namesColumn(statementsOf(key), table, column)) ??
+    [...keys].reverse().find((key) => touchedTables(statementsOf(key), new Set([table])).size > 0) ??
+    null
+  )
+}
+
 /** Puts each loss on the migration whose statements named the table (and column), newest first. */
 function attributeLoss(
   comparison: ReturnType<typeof compareData>,
@@ -356,10 +365,8 @@ function attributeLoss(
   statementsOf: (key: MigrationKey) => Parameters<typeof touchedTables>[0]
 ): void {
   for (const loss of lossEntries(comparison, when)) {
-    const owner =
-      [...keys].reverse().find((key) => loss.column !== null && namesColumn(statementsOf(key), loss.table, loss.column)) ??
-      [...keys].reverse().find((key) => touchedTables(statementsOf(key), new Set([loss.table])).size > 0)
-    if (owner === undefined) continue
+    const owner = ownerOf(keys, statementsOf, loss.table, loss.column)
+    if (owner === null) continue
     evidence.get(owner)!.dataLoss.push(loss)
   }
 }

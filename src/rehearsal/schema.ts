@@ -3,6 +3,7 @@
 // sentences. Used for the round trip: the base schema against the schema
 // after the PR's migrations were applied and reversed.
 import type pg from 'pg'
+import type { SchemaDifference } from '../model/evidence.js'
 
 const IGNORED_TABLES = new Set(['django_migrations'])
 
@@ -44,32 +45,6 @@ export interface SchemaSnapshot {
   schema: string
   /** By table name; django_migrations left out. */
   tables: Map<string, TableSchema>
-}
-
-export type SchemaDifferenceKind =
-  | 'table-missing'
-  | 'table-added'
-  | 'column-missing'
-  | 'column-added'
-  | 'column-type'
-  | 'column-nullability'
-  | 'column-default'
-  | 'index-missing'
-  | 'index-added'
-  | 'index-changed'
-  | 'constraint-missing'
-  | 'constraint-added'
-  | 'constraint-changed'
-
-export interface SchemaDifference {
-  kind: SchemaDifferenceKind
-  table: string
-  /** The column, index or constraint. */
-  name?: string
-  before?: string
-  after?: string
-  /** One short sentence, e.g. `column shop_book.note is NOT NULL now; it was nullable`. */
-  message: string
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintSchema['type']> = {

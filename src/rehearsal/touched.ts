@@ -1,7 +1,7 @@
 // Which tables a migration's statements touched: the relations they locked
 // and the quoted identifiers they name (a dropped table no longer has a lock
 // with a name). Used to point a failing probe at the migration behind it.
-import type { HelperStatement } from '../django/protocol.js'
+import type { HelperStatement } from '../model/helper.js'
 
 export function touchedTables(statements: readonly HelperStatement[], knownTables: ReadonlySet<string>): Set<string> {
   const touched = new Set<string>()

@@ -4,7 +4,7 @@
 // and 10 warnings per step, so the worst come first and a final notice says
 // how many more the job summary holds.
 import { locatedProblems, ruleTitle, type LocatedProblem } from './sarif.js'
-import type { Report, Severity } from './types.js'
+import type { Report, Severity } from '../model/report.js'
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice'

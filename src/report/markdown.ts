@@ -3,7 +3,7 @@
 // text mid-markdown) and the job summary (everything). Every user-controlled
 // string goes through markdown-escape.
 import { code, codeBlock, rich, text } from './markdown-escape.js'
-import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord, Verdict } from './types.js'
+import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord, Verdict } from '../model/report.js'
 
 const ICON: Record<Verdict, string> = { safe: '🟢', warning: '🟡', unsafe: '🔴', error: '⛔' }
 const SEVERITY_ICON = { info: 'ℹ️', warning: '🟡', unsafe: '🔴', error: '⛔' } as const

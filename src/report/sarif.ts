@@ -2,7 +2,7 @@
 // viewers: one result per active finding, graph problem and conflict, on the
 // migration file and line. Deterministic: the same report gives the same
 // bytes.
-import type { Report, Severity } from './types.js'
+import type { Report, Severity } from '../model/report.js'
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
 export const DEFAULT_INFORMATION_URI = 'https://github.com/django-migration-review/django-migration-review'

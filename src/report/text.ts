@@ -1,6 +1,6 @@
 // The report for a terminal: the verdict first, then what to do, one screen
 // where possible. Colour only when asked (a TTY, FORCE_COLOR), never in files.
-import type { ConflictReport, Finding, MigrationReport, Report, Severity, Verdict } from './types.js'
+import type { ConflictReport, Finding, MigrationReport, Report, Severity, Verdict } from '../model/report.js'
 
 interface Palette {
   bold: (text: string) => string

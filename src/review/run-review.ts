@@ -1,19 +1,21 @@
 // The whole job, the same for the Action and the CLI: the static review, the
 // rules, then (when asked and possible) the rehearsal, then verdicts and the
 // report. Everything the run creates is released before it returns.
-import { CONFIG_FILE, EMPTY_CONFIG, parseRepoConfig, type RepoConfig } from '../config/repo-config.js'
-import type { Options } from '../config/options.js'
-import { GitRepository, type ObjectId } from '../git/repository.js'
+import { CONFIG_FILE, EMPTY_CONFIG, parseRepoConfig } from '../config/repo-config.js'
+import type { Options, RepoConfig } from '../model/options.js'
+import { exportTree } from '../git/checkout.js'
+import { GitRepository } from '../git/repository.js'
+import type { ObjectId, StaticReview } from '../model/static-review.js'
 import { normalizeRoot } from '../graph/discover.js'
-import { migrationKey, type MigrationKey } from '../graph/types.js'
+import { migrationKey, type MigrationKey } from '../model/migration.js'
 import type { Logger } from '../lifecycle/logger.js'
 import { ResourceStack } from '../lifecycle/resources.js'
 import type { RehearsalInput } from '../rehearsal/rehearse.js'
-import type { RehearsalEvidence } from '../rehearsal/types.js'
-import type { RehearsalInfo, Report } from '../report/types.js'
+import type { RehearsalEvidence } from '../model/evidence.js'
+import type { RehearsalInfo, Report } from '../model/report.js'
 import { evaluateRules } from '../rules/evaluate.js'
 import { assembleReport } from '../verdict/assemble.js'
-import { reviewStatically, type StaticReview } from './static-review.js'
+import { reviewStatically } from './static-review.js'
 import { detectSwappable } from './swappable.js'
 
 export interface ReviewHooks {
@@ -58,7 +60,8 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
     try {
       // Loaded only when needed: the static review starts faster without the database code.
       const { rehearse } = await import('../rehearsal/rehearse.js')
-      evidence = await rehearse({ repo, review, options: { ...options, projectRoot }, logger, resources, ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}) })
+      const checkouts = await exportCheckouts(repo, review, resources)
+      evidence = await rehearse({ review, checkouts, options: { ...options, projectRoot }, logger, resources, ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {}) })
       rehearsal = evidence.info
     } catch (error) {
       logger.warning(`the rehearsal could not run: ${(error as Error).message}`)
@@ -78,6 +81,16 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
     lockTimeoutMs: options.lockTimeoutMs,
     timings: { staticMs, ...review.timings, totalMs: Math.round(performance.now() - started) }
   })
+}
+
+/** The base branch's code and the new code (the merge result; the head when git cannot merge) in folders of their own. */
+async function exportCheckouts(repo: GitRepository, review: StaticReview, resources: ResourceStack): Promise<{ base: string; new: string }> {
+  const newCodeTree = review.merge.clean ? review.merge.tree : await repo.treeOf(review.head.sha)
+  const [base, next] = await Promise.all([
+    exportTree(repo, await repo.treeOf(review.base.sha), 'base', resources),
+    exportTree(repo, newCodeTree, 'new', resources)
+  ])
+  return { base, new: next }
 }
 
 function rehearsalSkipReason(options: Options, review: StaticReview): string | null {

@@ -2,20 +2,22 @@
 // the head, their merge base and their merge result from git objects, parses
 // the merge result, and finds what will break the migration graph once the
 // PR merges.
-import { buildConflictFix, type ConflictFix } from '../graph/conflict-fix.js'
-import { detectConflicts, sideOf, type Conflict } from '../graph/conflicts.js'
+import { buildConflictFix } from '../graph/conflict-fix.js'
+import type { MigrationModule } from '../model/graph.js'
+import { detectConflicts, sideOf } from '../graph/conflicts.js'
 import { compareKeys, conflictingApps, forwardsPlan, leafNodes } from '../graph/graph.js'
 import { duplicateNumbers } from '../graph/numbering.js'
 import { parseMigration } from '../graph/parse.js'
-import { migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
+import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
 import { changedFiles } from '../git/changes.js'
 import { ShallowHistoryError } from '../git/errors.js'
-import { mergeTrees, type MergeResult } from '../git/merge.js'
-import type { CommitSha, GitRepository } from '../git/repository.js'
+import { mergeTrees } from '../git/merge.js'
+import type { CommitSha, StaticReview, TreeMigrations } from '../model/static-review.js'
+import type { GitRepository } from '../git/repository.js'
 import { BlobStore } from '../git/trees.js'
-import { migrationModuleRef, type MigrationModule } from '../graph/discover.js'
-import type { DuplicateNumber, EditedMigration, GraphProblemReport, RefInfo } from '../report/types.js'
-import { indexTree, loadTreeMigrations, ParseCache, type TreeMigrations, type TreeReadOptions } from './tree-migrations.js'
+import { migrationModuleRef } from '../graph/discover.js'
+import type { EditedMigration, GraphProblemReport } from '../model/report.js'
+import { indexTree, loadTreeMigrations, ParseCache, type TreeReadOptions } from './tree-migrations.js'
 
 export interface StaticReviewOptions extends Omit<TreeReadOptions, 'swappable'> {
   base: string
@@ -24,31 +26,6 @@ export interface StaticReviewOptions extends Omit<TreeReadOptions, 'swappable'> 
   resolved?: { base: CommitSha; head: CommitSha }
   /** May still be on its way (read from the settings files in parallel). */
   swappable: Record<string, string> | Promise<Record<string, string>>
-}
-
-export interface StaticReview {
-  base: RefInfo
-  head: RefInfo
-  mergeBase: CommitSha
-  merge: MergeResult
-  /** The merge result, parsed into its graph (what main will have). */
-  trees: { merge: TreeMigrations }
-  /** Migration keys of each tree. */
-  keys: { base: ReadonlySet<MigrationKey>; head: ReadonlySet<MigrationKey>; mergeBase: ReadonlySet<MigrationKey> }
-  /** The migrations the PR adds, in the order Django applies them on the merge result. */
-  added: MigrationFile[]
-  conflicts: Array<Conflict & { fix: ConflictFix }>
-  edited: EditedMigration[]
-  duplicates: DuplicateNumber[]
-  problems: GraphProblemReport[]
-  /** Source text of each added migration (for inline ignores). */
-  sources: Map<MigrationKey, string>
-  /** Milliseconds: git work, reading and parsing the merge result, the analysis. */
-  timings: Record<string, number>
-  /** Distinct migration files parsed in full (each blob once). */
-  parsedFiles: number
-  /** Files of which only the graph-relevant header was read. */
-  headerOnlyFiles: number
 }
 
 export async function reviewStatically(repo: GitRepository, options: StaticReviewOptions): Promise<StaticReview> {

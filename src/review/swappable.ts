@@ -2,7 +2,8 @@
 // point at whatever the settings say. Read the setting from the project's
 // settings files without importing them: `AUTH_USER_MODEL = "accounts.User"`;
 // the swappable input names it when it lives elsewhere.
-import type { GitRepository, ObjectId } from '../git/repository.js'
+import type { GitRepository } from '../git/repository.js'
+import type { ObjectId } from '../model/static-review.js'
 import { DEFAULT_SWAPPABLE } from '../graph/graph.js'
 
 const ASSIGNMENT = /^\s*AUTH_USER_MODEL\s*(?::\s*str\s*)?=\s*["']([A-Za-z_]\w*\.[A-Za-z_]\w*)["']/

@@ -1,30 +1,15 @@
 // The migrations of one git tree: found by path (an index, cheap), then, for
 // the trees that need it, read from git objects, parsed and put in a graph.
 // A blob already parsed for another tree is not parsed again.
-import { discoverMigrations, migrationModuleRef, type Discovery, type MigrationModule } from '../graph/discover.js'
+import { discoverMigrations, migrationModuleRef } from '../graph/discover.js'
+import type { Discovery, MigrationModule } from '../model/graph.js'
 import { readMigrationHeader } from '../graph/header.js'
-import { buildGraph, type MigrationGraph } from '../graph/graph.js'
+import { buildGraph } from '../graph/graph.js'
 import { parseMigration } from '../graph/parse.js'
-import { MigrationParseError, migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
+import { migrationKey, MigrationParseError, type MigrationFile } from '../model/migration.js'
 import { listTree, type BlobStore } from '../git/trees.js'
-import type { GitRepository, ObjectId } from '../git/repository.js'
-
-/** A tree's migration files, found by path: no file read yet. */
-export interface TreeIndex {
-  tree: ObjectId
-  discovery: Discovery
-  /** Migration keys present in the tree, parsed or not. */
-  keys: Set<MigrationKey>
-  /** Blob id of each migration file, by path. */
-  blobs: Map<string, ObjectId>
-}
-
-/** A tree's migrations parsed and put in a graph. */
-export interface TreeMigrations extends TreeIndex {
-  files: MigrationFile[]
-  parseErrors: MigrationParseError[]
-  graph: MigrationGraph
-}
+import type { GitRepository } from '../git/repository.js'
+import type { ObjectId, TreeIndex, TreeMigrations } from '../model/static-review.js'
 
 export interface TreeReadOptions {
   projectRoot: string

@@ -1,21 +1,14 @@
 // The rules table run over the PR's migrations: static findings, each with
 // its line, re-graded or silenced by the repository's config and by inline
 // ignores that give a reason.
-import type { RepoConfig } from '../config/repo-config.js'
-import type { MigrationGraph } from '../graph/graph.js'
-import { migrationKey, type MigrationFile, type MigrationKey, type Operation } from '../graph/types.js'
-import type { Finding } from '../report/types.js'
+import type { RepoConfig } from '../model/options.js'
+import type { MigrationGraph } from '../model/graph.js'
+import { migrationKey, type MigrationFile, type MigrationKey, type Operation } from '../model/migration.js'
 import { applyOperation, buildFieldHistory, cloneState } from './field-history.js'
 import { ignoreFor, parseIgnores } from './ignores.js'
 import { RULES } from './table.js'
-import type { ProofKind, Rule, RuleContext, RuleMatch } from './types.js'
-
-export interface RuleFinding extends Finding {
-  operationIndex: number | null
-  /** `app.model` the operation acts on, when known. */
-  model: string | null
-  provenBy: readonly ProofKind[]
-}
+import type { Rule, RuleContext, RuleMatch } from './types.js'
+import type { RuleFinding } from '../model/findings.js'
 
 export interface RuleInputs {
   merged: MigrationGraph

@@ -2,9 +2,10 @@
 // migrations define them, replayed in apply order. An AlterField says only the
 // new definition; comparing it with this history tells what changed (type,
 // max_length, null, unique).
-import { forwardsPlan, leafNodes, type MigrationGraph } from '../graph/graph.js'
+import { forwardsPlan, leafNodes } from '../graph/graph.js'
+import type { MigrationGraph } from '../model/graph.js'
 import { argument, fieldCall, stringArgument, type FieldCall } from '../graph/operation-args.js'
-import type { MigrationKey, Operation } from '../graph/types.js'
+import type { MigrationKey, Operation } from '../model/migration.js'
 
 /** `app.model` (lowercase) → field name → its definition (null when not readable). */
 export type ModelFields = Map<string, Map<string, FieldCall | null>>

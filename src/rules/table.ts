@@ -3,7 +3,7 @@
 // while old and new code run side by side, the deploy order it implies, and
 // what to do instead. Findings carry the operation's line.
 import { argument, boolKeyword, fieldCall, stringArgument, type FieldCall } from '../graph/operation-args.js'
-import type { Operation, PyValue } from '../graph/types.js'
+import type { Operation, PyValue } from '../model/migration.js'
 import type { MigrationRule, OperationRule, Rule, RuleContext } from './types.js'
 
 const CONCURRENT_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently'])

@@ -1,19 +1,9 @@
 // The shape of a rule: what a Django operation means for a zero-downtime
 // deploy, stated as data.
-import type { Operation, MigrationFile } from '../graph/types.js'
-import type { Breaks, DeployOrder, Severity } from '../report/types.js'
+import type { Operation, MigrationFile } from '../model/migration.js'
+import type { Breaks, DeployOrder, Severity } from '../model/report.js'
 import type { ModelFields } from './field-history.js'
-
-/** Rehearsal facts that prove (or, by their absence, refute) a rule for the same operation. */
-export type ProofKind =
-  | 'rewrite'
-  | 'old-code-breaks'
-  | 'new-code-breaks'
-  | 'apply-error'
-  | 'irreversible'
-  | 'reverse-error'
-  | 'data-loss'
-  | 'blocking-lock'
+import type { ProofKind } from '../model/findings.js'
 
 export interface RuleContext {
   file: MigrationFile

@@ -34,6 +34,7 @@ import {
   type ColumnBounds,
   type ValueMode
 } from './values.js'
+import type { SeedResult, SeedTableResult } from '../model/evidence.js'
 
 export interface SeedOptions {
   rowsPerTable: number
@@ -41,24 +42,6 @@ export interface SeedOptions {
   seed?: number
   /** Tables left alone; `django_migrations` always is. */
   excludeTables?: string[]
-}
-
-export interface SeedTableResult {
-  table: string
-  /** Rows inserted (after any clean-up of rows left dangling in a cycle). */
-  rows: number
-  /** Why the table has no rows. */
-  skipped?: string
-  /** Rows that were given up on after their retries (the table still has `rows`). */
-  failedRows?: number
-  /** The last error a given-up row got. */
-  lastError?: string
-}
-
-export interface SeedResult {
-  tables: SeedTableResult[]
-  totalRows: number
-  ms: number
 }
 
 const ALWAYS_EXCLUDED = ['django_migrations']

@@ -1,11 +1,10 @@
 // Evidence in, report out: structural findings, the rules' findings and the
 // rehearsal's evidence become one verdict per migration and one for the PR.
-import type { HelperRun, HelperStatement } from '../django/protocol.js'
-import { migrationKey, type MigrationFile, type MigrationKey } from '../graph/types.js'
-import { namesColumn, touchedTables } from '../rehearsal/touched.js'
-import type { MigrationEvidence, RehearsalEvidence } from '../rehearsal/types.js'
-import type { StaticReview } from '../review/static-review.js'
-import type { RuleFinding } from '../rules/evaluate.js'
+import type { HelperRun, HelperStatement } from '../model/helper.js'
+import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
+import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
+import type { StaticReview } from '../model/static-review.js'
+import type { RuleFinding } from '../model/findings.js'
 import {
   SCHEMA_VERSION,
   type ConflictReport,
@@ -18,8 +17,8 @@ import {
   type Report,
   type StatementRecord,
   type Verdict
-} from '../report/types.js'
-import { TOOL_VERSION } from '../version.js'
+} from '../model/report.js'
+import { TOOL_VERSION } from '../model/version.js'
 import { factsOf } from './facts.js'
 import { fuse, type Checked } from './fuse.js'
 import { compareSeverity, verdictOf, worstSeverity, worstVerdict } from './severity.js'
@@ -61,14 +60,7 @@ export function assembleReport(input: AssembleInput): Report {
   for (const difference of evidence?.schemaDifferences ?? []) {
     // A column dropped and added back is the data-loss finding's story; its new position alone breaks nothing.
     if (difference.kind === 'column-added' && String(difference.before ?? '').startsWith('position')) continue
-    const statementsOf = (key: MigrationKey) => {
-      const entry = evidence!.migrations.get(key)
-      return [...(entry?.forward?.statements ?? []), ...(entry?.reverse?.statements ?? [])]
-    }
-    const keys = review.added.map(migrationKey).filter((key) => !input.excluded?.has(key))
-    const owner =
-      [...keys].reverse().find((key) => difference.name !== undefined && namesColumn(statementsOf(key), difference.table, difference.name)) ??
-      [...keys].reverse().find((key) => touchedTables(statementsOf(key), new Set([difference.table])).size > 0)
+    const owner = difference.owner
     const report = migrations.find((migration) => `${migration.app}.${migration.name}` === owner)
     if (!report) continue
     report.findings.push({

@@ -1,9 +1,9 @@
 // The rehearsal's evidence about one migration as a list of facts, each tied
 // to an operation (or a model/table) and carrying its proof in words.
-import type { HelperRun, HelperStatement } from '../django/protocol.js'
-import type { MigrationEvidence } from '../rehearsal/types.js'
-import type { ProbeFailure } from '../report/types.js'
-import type { ProofKind } from '../rules/types.js'
+import type { HelperRun, HelperStatement } from '../model/helper.js'
+import type { MigrationEvidence } from '../model/evidence.js'
+import type { ProbeFailure } from '../model/report.js'
+import type { ProofKind } from '../model/findings.js'
 
 export interface Fact {
   kind: ProofKind | 'reapply-error' | 'statement-timeout' | 'lock-timeout'

@@ -3,9 +3,8 @@
 // rehearsal, with the proof). A rule the rehearsal checked and did not see
 // happen is refuted: it drops one severity level and says so. Facts no rule
 // claimed become findings of their own.
-import type { RuleFinding } from '../rules/evaluate.js'
-import type { ProofKind } from '../rules/types.js'
-import type { Finding, Severity } from '../report/types.js'
+import type { ProofKind, RuleFinding } from '../model/findings.js'
+import type { Finding, Severity } from '../model/report.js'
 import type { Fact } from './facts.js'
 
 /** Whether the rehearsal looked for a kind of fact for this migration (and so its absence means something). */

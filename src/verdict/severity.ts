@@ -1,5 +1,6 @@
 // The order of severities and verdicts, and the step from one to the other.
-import type { Severity, Verdict } from '../report/types.js'
+import type { Severity, Verdict } from '../model/report.js'
+import type { FailOn } from '../model/options.js'
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, unsafe: 2, error: 3 }
 const VERDICT_RANK: Record<Verdict, number> = { safe: 0, warning: 1, unsafe: 2, error: 3 }
@@ -23,8 +24,6 @@ export function worstSeverity(severities: Iterable<Severity>): Severity {
 export function compareSeverity(a: Severity, b: Severity): number {
   return SEVERITY_RANK[b] - SEVERITY_RANK[a]
 }
-
-export type FailOn = 'error' | 'unsafe' | 'warning' | 'never'
 
 /** Whether a verdict fails the run under a `fail-on` policy. */
 export function failsPolicy(verdict: Verdict, failOn: FailOn): boolean {

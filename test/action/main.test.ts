@@ -7,13 +7,12 @@ import { join } from 'node:path'
 import MarkdownIt from 'markdown-it'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { pullRequestPayload, runAction } from '../support/action-run.js'
-import { migrationSource } from '../support/django-project.js'
+import { appFiles, migrationSource, projectFiles } from '../support/django-project.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 import type { TestRepo } from '../support/git-repo.js'
 import { newestDjango } from '../support/python-envs.js'
 import { addField, conflictedFork, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
 import { BOOK_INITIAL, BOOK_MODEL } from '../support/rehearsal.js'
-import { appFiles, projectFiles } from '../support/django-project.js'
 
 let github: FakeGitHub
 const repos: TestRepo[] = []

@@ -2,7 +2,8 @@
 // graph.test.ts and against Django's own MigrationLoader in
 // django-loader.test.ts, for every supported Django version.
 import { DEFAULT_SWAPPABLE } from '../../src/graph/graph.js'
-import { migrationsFromFiles, type TreeMigrations } from '../../src/review/tree-migrations.js'
+import { migrationsFromFiles } from '../../src/review/tree-migrations.js'
+import type { TreeMigrations } from '../../src/model/static-review.js'
 import { appFiles, createModel, migrationSource as m } from '../support/django-project.js'
 
 /** Our answer for a fixture: discovery, parsing and the graph, as the review does it. */

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { migrationRefFromPath, parseMigration } from '../../src/graph/parse.js'
-import { MigrationParseError, type MigrationFile, type Operation, type PyValue } from '../../src/graph/types.js'
+import { MigrationParseError, type MigrationFile, type Operation, type PyValue } from '../../src/model/migration.js'
 import { djangoVenvs } from '../support/python-envs.js'
 
 const PATH = 'shop/migrations/0002_change.py'

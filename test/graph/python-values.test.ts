@@ -4,7 +4,7 @@ import { parser } from '@lezer/python'
 import { describe, expect, it } from 'vitest'
 import { decodeStringLiteral, toPyValue } from '../../src/graph/python-values.js'
 import { LineIndex } from '../../src/graph/source-lines.js'
-import type { PyValue } from '../../src/graph/types.js'
+import type { PyValue } from '../../src/model/migration.js'
 
 /** The value of `x = <expression>`. */
 function value(expression: string): PyValue {

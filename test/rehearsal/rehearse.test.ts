@@ -2,7 +2,7 @@
 // its own small project, asserted on what the report tells the user.
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import type { MigrationReport, Report } from '../../src/report/types.js'
+import type { MigrationReport, Report } from '../../src/model/report.js'
 import { djangoVenvs } from '../support/python-envs.js'
 import { BOOK_MODEL, rehearseScenario } from '../support/rehearsal.js'
 

@@ -2,7 +2,7 @@
 // level, and a closing notice when some were left out.
 import { describe, expect, it } from 'vitest'
 import { annotationsOf } from '../../src/report/annotations.js'
-import type { Finding } from '../../src/report/types.js'
+import type { Finding } from '../../src/model/report.js'
 import { emptyReport as report, migrationWith as migration } from '../support/report-fixtures.js'
 
 

@@ -2,7 +2,7 @@
 // locations, and the graph problems and conflicts the findings do not cover.
 import { describe, expect, it } from 'vitest'
 import { renderSarif } from '../../src/report/sarif.js'
-import type { ConflictReport, Report } from '../../src/report/types.js'
+import type { ConflictReport, Report } from '../../src/model/report.js'
 import { conflict as sharedConflict, emptyReport as report, migrationWith as migration } from '../support/report-fixtures.js'
 
 /** A conflict without a rename patch (SARIF reports it on the PR leaf's file). */

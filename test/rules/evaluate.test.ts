@@ -2,10 +2,12 @@
 // switched off or re-graded, a finding silenced with a reason (and only with
 // one), by the config file or by a comment at the operation.
 import { describe, expect, it } from 'vitest'
-import { EMPTY_CONFIG, type RepoConfig } from '../../src/config/repo-config.js'
+import { EMPTY_CONFIG } from '../../src/config/repo-config.js'
+import type { RepoConfig } from '../../src/model/options.js'
 import { DEFAULT_SWAPPABLE } from '../../src/graph/graph.js'
-import { migrationKey } from '../../src/graph/types.js'
-import { evaluateRules, type RuleFinding } from '../../src/rules/evaluate.js'
+import { migrationKey } from '../../src/model/migration.js'
+import { evaluateRules } from '../../src/rules/evaluate.js'
+import type { RuleFinding } from '../../src/model/findings.js'
 import { migrationsFromFiles } from '../../src/review/tree-migrations.js'
 import { appFiles, createModel, migrationSource } from '../support/django-project.js'
 

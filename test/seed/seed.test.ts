@@ -3,7 +3,8 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readCatalog, type Catalog } from '../../src/seed/catalog.js'
-import { seedDatabase, type SeedResult } from '../../src/seed/seed.js'
+import { seedDatabase } from '../../src/seed/seed.js'
+import type { SeedResult } from '../../src/model/evidence.js'
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js'
 import { SHOP_SCHEMA, SHOP_TABLES } from './django-schema.js'
 

@@ -19,7 +19,8 @@ import { probeContainerRuntime } from '../../src/postgres/container-runtime.js'
 import { startContainerPostgres } from '../../src/postgres/container.js'
 import { startLocalPostgres, type LocalPostgresServer } from '../../src/postgres/local.js'
 import { startUrlPostgres } from '../../src/postgres/url.js'
-import type { PostgresProviderKind, PostgresServer } from '../../src/postgres/types.js'
+import type { PostgresServer } from '../../src/postgres/types.js'
+import type { PostgresProviderKind } from '../../src/model/options.js'
 
 export const TEST_POSTGRES_IMAGE = process.env.DMR_TEST_POSTGRES_IMAGE || 'local/postgres:15'
 

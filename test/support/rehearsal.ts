@@ -1,8 +1,9 @@
 // A small Django project on a real git history, reviewed with the rehearsal
 // on a real Postgres: base has `shop.Book`, the PR adds migrations.
-import { DEFAULTS, type Options } from '../../src/config/options.js'
+import { DEFAULTS } from '../../src/config/options.js'
+import type { Options } from '../../src/model/options.js'
 import { silentLogger } from '../../src/lifecycle/logger.js'
-import type { Report } from '../../src/report/types.js'
+import type { Report } from '../../src/model/report.js'
 import { runReview, type ReviewHooks } from '../../src/review/run-review.js'
 import { appFiles, migrationSource, projectFiles } from './django-project.js'
 import type { FileTree } from './git-repo.js'

@@ -1,5 +1,5 @@
 // Complete reports built by hand, for tests of what renders them.
-import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord } from '../../src/report/types.js'
+import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord } from '../../src/model/report.js'
 
 const notRun = { value: null, reason: 'not established: the rehearsal was switched off' }
 

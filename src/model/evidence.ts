@@ -1,10 +1,8 @@
 // What the rehearsal yields: plain evidence per migration and for the run,
 // handed to the verdicts. Nothing here is a judgement yet.
-import type { HelperRun } from '../django/protocol.js'
-import type { MigrationKey } from '../graph/types.js'
-import type { DataLossEntry, ProbeFailure, RehearsalInfo } from '../report/types.js'
-import type { SeedResult } from '../seed/seed.js'
-import type { SchemaDifference } from './schema.js'
+import type { HelperRun } from './helper.js'
+import type { MigrationKey } from './migration.js'
+import type { DataLossEntry, ProbeFailure, RehearsalInfo } from './report.js'
 
 export interface MigrationEvidence {
   key: MigrationKey
@@ -33,7 +31,7 @@ export interface RehearsalEvidence {
   info: RehearsalInfo
   migrations: Map<MigrationKey, MigrationEvidence>
   /** The base schema against the schema after the PR's migrations were applied and reversed. */
-  schemaDifferences: SchemaDifference[]
+  schemaDifferences: Array<SchemaDifference & { owner: MigrationKey | null }>
   missingMigrations: Array<{ app: string; operations: string[] }> | null
   missingMigrationsReason?: string
   seed: SeedResult | null
@@ -54,3 +52,47 @@ export type RehearsalPhase =
   | 'reapply'
   | 'missing-migrations'
   | 'done'
+
+export type SchemaDifferenceKind =
+  | 'table-missing'
+  | 'table-added'
+  | 'column-missing'
+  | 'column-added'
+  | 'column-type'
+  | 'column-nullability'
+  | 'column-default'
+  | 'index-missing'
+  | 'index-added'
+  | 'index-changed'
+  | 'constraint-missing'
+  | 'constraint-added'
+  | 'constraint-changed'
+
+export interface SchemaDifference {
+  kind: SchemaDifferenceKind
+  table: string
+  /** The column, index or constraint. */
+  name?: string
+  before?: string
+  after?: string
+  /** One short sentence, e.g. `column shop_book.note is NOT NULL now; it was nullable`. */
+  message: string
+}
+
+export interface SeedTableResult {
+  table: string
+  /** Rows inserted (after any clean-up of rows left dangling in a cycle). */
+  rows: number
+  /** Why the table has no rows. */
+  skipped?: string
+  /** Rows that were given up on after their retries (the table still has `rows`). */
+  failedRows?: number
+  /** The last error a given-up row got. */
+  lastError?: string
+}
+
+export interface SeedResult {
+  tables: SeedTableResult[]
+  totalRows: number
+  ms: number
+}

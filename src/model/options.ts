@@ -1,0 +1,62 @@
+// One validated description of a run, whichever front end it came from, and
+// the repository's own settings for the review. Plain values: config builds
+// them, every other part reads them.
+import type { Severity } from './report.js'
+
+export type OutputFormat = 'text' | 'json' | 'markdown'
+
+/** The verdict at which the run fails (the required check goes red). */
+export type FailOn = 'error' | 'unsafe' | 'warning' | 'never'
+
+export type PostgresProviderKind = 'container' | 'local' | 'url'
+export type PostgresChoice = PostgresProviderKind | 'auto'
+
+/** What a client needs to connect; `host` may be a Unix socket directory. */
+export interface ConnectionParams {
+  host: string
+  port: number
+  user: string
+  password: string | undefined
+  database: string
+}
+
+export interface Options {
+  /** Folder of the git checkout. */
+  repo: string
+  base: string
+  head: string
+  /** The Django project's folder inside the repository ('' for the root). */
+  projectRoot: string
+  /** Folders (relative to the repository) whose migrations are not reviewed. */
+  exclude: string[]
+  /** Values of swappable settings; AUTH_USER_MODEL is read from settings files when not given. */
+  swappable: Record<string, string>
+  failOn: FailOn
+  /** Whether to run the rehearsal (needs Python, Django and Postgres). */
+  rehearsal: boolean
+  postgres: PostgresChoice
+  databaseUrl: string | undefined
+  postgresImage: string
+  postgresBin: string | undefined
+  python: string
+  /** `DJANGO_SETTINGS_MODULE`; found from manage.py when unset. */
+  settings: string | undefined
+  /** Rows the seeder inserts per table. */
+  seedRows: number
+  /** A SQL file (path in the repository) run on the base schema before the synthetic rows. */
+  seedSql: string | undefined
+  /** A command run in the base checkout before the synthetic rows (e.g. `python manage.py loaddata x`). */
+  seedCommand: string | undefined
+  /** Skip the synthetic rows (use only the user's seed). */
+  syntheticSeed: boolean
+  lockTimeoutMs: number
+  statementTimeoutMs: number
+  /** Limit for the whole rehearsal. */
+  timeoutMs: number
+}
+
+export interface RepoConfig {
+  rules: Record<string, Severity | 'off'>
+  exclude: { apps: string[]; migrations: string[] }
+  ignore: Array<{ rule: string; migration: string; reason: string }>
+}
