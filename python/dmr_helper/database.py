@@ -68,6 +68,24 @@ def use_database(name):
         connection.settings_dict["NAME"] = name
 
 
+def connect(params):
+    """Points every alias at a database of another server (the process may have
+    started before the server: the loader and the autodetector need none)."""
+    for alias in connections:
+        connection = connections[alias]
+        connection.close()
+        connection.settings_dict.update(
+            {
+                "NAME": params["database"],
+                "USER": params["user"],
+                "PASSWORD": params.get("password") or "",
+                "HOST": params["host"],
+                "PORT": str(params["port"]),
+            }
+        )
+    return {"database": params["database"]}
+
+
 def new_raw_connection(connection):
     """A second, independent driver connection (for sampling locks from outside)."""
     raw = connection.get_new_connection(connection.get_connection_params())

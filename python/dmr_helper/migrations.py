@@ -15,11 +15,6 @@ def _executor():
     return MigrationExecutor(connection)
 
 
-def leaves():
-    graph = _executor().loader.graph
-    return [list(key) for key in graph.leaf_nodes()]
-
-
 def migrate_to_leaves():
     """Migrates the current database to every leaf of this code's graph."""
     executor = _executor()
@@ -28,13 +23,42 @@ def migrate_to_leaves():
     started = time.perf_counter()
     try:
         executor.migrate(targets, plan=plan)
-    except Exception as error:
-        raise HelperError("migrate", "migrating a fresh database to the base branch's leaves failed: %s" % describe(error)["message"])
+    except Exception as error:  # noqa: BLE001 - any failure of the base's own migrations
+        described = describe(error)
+        raise HelperError(
+            "migrate",
+            "migrating a fresh database to the base branch's leaves failed: %s: %s" % (described["exception"], described["message"]),
+            exception=described["exception"],
+        )
     return {"applied": ["%s.%s" % (m.app_label, m.name) for m, _ in plan], "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
 def applied():
     return sorted("%s.%s" % key for key in _executor().loader.applied_migrations)
+
+
+def _key(key):
+    return "%s.%s" % key
+
+
+def plan():
+    """What `migrate` would run now on this database, in Django's order, and
+    how Django treats each squash (used, replaced, recorded as applied)."""
+    executor = _executor()
+    loader = executor.loader
+    steps = executor.migration_plan(loader.graph.leaf_nodes())
+    return {
+        "plan": [_key((migration.app_label, migration.name)) for migration, backwards in steps if not backwards],
+        "applied": sorted(_key(key) for key in loader.applied_migrations),
+        "replacements": {
+            _key(key): {
+                "replaces": [_key(replaced) for replaced in migration.replaces],
+                "applied": key in loader.applied_migrations,
+                "inGraph": key in loader.graph.nodes,
+            }
+            for key, migration in loader.replacements.items()
+        },
+    }
 
 
 def run_one(app, name, backwards=False):
@@ -43,6 +67,14 @@ def run_one(app, name, backwards=False):
     key = (app, name)
     migration = executor.loader.graph.nodes.get(key)
     if migration is None:
+        replacing = [_key(squash) for squash, m in executor.loader.replacements.items() if key in m.replaces]
+        if key in executor.loader.replacements:
+            raise HelperError(
+                "unknown-migration",
+                "%s.%s is a squash Django does not use on this database: some of the migrations it replaces are applied and some are not, so Django runs those instead" % key,
+            )
+        if replacing:
+            raise HelperError("unknown-migration", "%s.%s is replaced by %s, which Django runs instead" % (key + (", ".join(replacing),)))
         raise HelperError("unknown-migration", "%s.%s is not in this code's migration graph" % key)
     is_applied = key in executor.loader.applied_migrations
     if backwards and not is_applied:

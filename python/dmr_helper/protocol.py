@@ -3,6 +3,9 @@ import json
 import os
 import sys
 
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.json"), encoding="utf-8") as _file:
+    PROTOCOL = json.load(_file)
+
 
 class Channel:
     def __init__(self):

@@ -51,6 +51,10 @@ Rehearsal
   --postgres-image IMAGE  image for the container provider (default: ${DEFAULTS.postgresImage})
   --postgres-bin DIR      folder with initdb and postgres for the local provider
   --python PATH           the project's Python, with Django installed (default: python3)
+  --base-python PATH      the Python for the base branch's code, when the PR changes requirements
+                          (e.g. upgrades Django); default: --python
+  --include-paths PATH    copy a file or folder from the working tree into both code versions
+                          (gitignored settings, generated files); repeatable; also --include
   --settings MODULE       DJANGO_SETTINGS_MODULE (default: read from manage.py)
   --seed-rows N           synthetic rows per table (default: ${DEFAULTS.seedRows})
   --seed-sql FILE         SQL run on the base schema before the synthetic rows
@@ -94,6 +98,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
         'postgres-image': { type: 'string' },
         'postgres-bin': { type: 'string' },
         python: { type: 'string' },
+        'base-python': { type: 'string' },
+        'include-paths': { type: 'string', multiple: true },
+        include: { type: 'string', multiple: true },
         settings: { type: 'string' },
         'seed-rows': { type: 'string' },
         'seed-sql': { type: 'string' },
@@ -129,6 +136,8 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     postgresImage: v['postgres-image'] ?? DEFAULTS.postgresImage,
     postgresBin: v['postgres-bin'],
     python: v.python ?? DEFAULTS.python,
+    basePython: v['base-python'],
+    includePaths: [...(v['include-paths'] ?? []), ...(v.include ?? [])],
     settings: v.settings,
     seedRows: v['seed-rows'] === undefined ? DEFAULTS.seedRows : positiveInteger('--seed-rows', v['seed-rows']),
     seedSql: v['seed-sql'],

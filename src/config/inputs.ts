@@ -62,6 +62,8 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
     postgresImage: input('postgres-image') || DEFAULTS.postgresImage,
     postgresBin: optional('postgres-bin'),
     python: input('python') || DEFAULTS.python,
+    basePython: optional('base-python'),
+    includePaths: lines(input('include-paths')),
     settings: optional('settings'),
     seedRows: number('seed-rows', DEFAULTS.seedRows),
     seedSql: optional('seed-sql'),

@@ -8,8 +8,9 @@ import { delimiter, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../lifecycle/logger.js'
+import type { HelperErrorAnswer, HelperMethod, HelperMethods } from '../model/helper.js'
 import type { ConnectionParams } from '../model/options.js'
-import { DjangoBridgeError, explainStartError } from './errors.js'
+import { DjangoBridgeError, explainStartError, requestError } from './errors.js'
 
 export interface DjangoProcessOptions {
   python: string
@@ -83,6 +84,8 @@ export function djangoEnvironment(
 export class DjangoProcess implements AsyncDisposable {
   readonly info: DjangoInfo
   readonly label: string
+  /** How it was started: a process that died can be started again the same way. */
+  readonly options: DjangoProcessOptions
   private readonly child: ChildProcess
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
@@ -90,10 +93,11 @@ export class DjangoProcess implements AsyncDisposable {
   private readonly logger: Logger
   private readonly stderrTailOf: () => string
 
-  private constructor(child: ChildProcess, info: DjangoInfo, label: string, logger: Logger, stderrTail: () => string) {
+  private constructor(child: ChildProcess, info: DjangoInfo, options: DjangoProcessOptions, logger: Logger, stderrTail: () => string) {
     this.child = child
     this.info = info
-    this.label = label
+    this.options = options
+    this.label = options.label
     this.logger = logger
     this.stderrTailOf = stderrTail
   }
@@ -147,17 +151,16 @@ export class DjangoProcess implements AsyncDisposable {
     child.removeAllListeners('error')
     if (first.error) {
       killGroup(child)
-      const error = first.error as { kind: string; message: string }
-      throw explainStartError(error.kind, error.message, options.python)
+      throw explainStartError(first.error as HelperErrorAnswer, options.python)
     }
-    const process_ = new DjangoProcess(child, first.result as DjangoInfo, options.label, options.logger, () => stderrTail)
+    const process_ = new DjangoProcess(child, first.result as DjangoInfo, options, options.logger, () => stderrTail)
     process_.listen(lines)
     return process_
   }
 
   private listen(lines: ReturnType<typeof createInterface>): void {
     lines.on('line', (line) => {
-      let message: { id: number; result?: unknown; error?: { kind: string; message: string; traceback?: string } }
+      let message: { id: number; result?: unknown; error?: HelperErrorAnswer }
       try {
         message = JSON.parse(line)
       } catch {
@@ -169,8 +172,8 @@ export class DjangoProcess implements AsyncDisposable {
       this.pending.delete(message.id)
       clearTimeout(pending.timer)
       if (message.error) {
-        const kind = message.error.kind === 'migrate' ? 'migrate' : 'request'
-        pending.reject(new DjangoBridgeError(kind, `${pending.method}: ${message.error.message}`))
+        if (message.error.traceback) this.logger.debug(`[${this.label} python] ${pending.method} raised:\n${message.error.traceback}`)
+        pending.reject(requestError(pending.method, message.error))
       } else pending.resolve(message.result)
     })
     this.child.on('exit', (code, signal) => {
@@ -185,17 +188,26 @@ export class DjangoProcess implements AsyncDisposable {
     })
   }
 
+  /** Whether the process is still there to answer. */
+  get running(): boolean {
+    return !this.exited
+  }
+
   /** Sends one request; on timeout the process group is killed and the error says so. */
-  call<T>(method: string, params: Record<string, unknown> = {}, timeoutMs = 300_000): Promise<T> {
+  call<M extends HelperMethod>(method: M, params: HelperMethods[M]['params'], timeoutMs = 300_000): Promise<HelperMethods[M]['result']> {
+    return this.send(method, params, timeoutMs) as Promise<HelperMethods[M]['result']>
+  }
+
+  private send(method: string, params: object, timeoutMs: number): Promise<unknown> {
     if (this.exited) return Promise.reject(new DjangoBridgeError('crashed', `the ${this.label} Python process is not running`))
     const id = this.nextId++
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
         killGroup(this.child)
         reject(new DjangoBridgeError('timeout', `${method} did not finish within ${Math.round(timeoutMs / 1000)} s; the ${this.label} Python process was stopped`))
       }, timeoutMs)
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, method })
+      this.pending.set(id, { resolve, reject, timer, method })
       this.child.stdin!.write(`${JSON.stringify({ id, method, params })}\n`)
     })
   }
@@ -204,7 +216,7 @@ export class DjangoProcess implements AsyncDisposable {
     if (this.exited) return
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()))
     try {
-      await Promise.race([this.call('shutdown', {}, 5_000), exited])
+      await Promise.race([this.send('shutdown', {}, 5_000), exited])
     } catch {
       // it may already be gone
     }

@@ -1,10 +1,15 @@
 // The report a fork's review run uploaded is untrusted data: anyone can open
 // a pull request that writes it. Before the privileged comment stage renders
-// it, check its size and that every field the renderers read has the type
-// they expect; anything else is refused, not coerced.
+// it, it is checked against the report's JSON Schema (generated from the
+// types in src/model/report.ts, the one source of the contract), with limits
+// on its size; anything else is refused, not coerced.
+import { Ajv } from 'ajv'
+import schema from '../../schema/report.v1.schema.json' with { type: 'json' }
 import { SCHEMA_VERSION, type Report } from '../model/report.js'
 
 export const MAX_REPORT_BYTES = 10 * 1024 * 1024
+/** The most items any list of a report may hold. */
+const MAX_ITEMS = 10_000
 
 export class UntrustedReportError extends Error {
   constructor(message: string) {
@@ -13,95 +18,12 @@ export class UntrustedReportError extends Error {
   }
 }
 
-type Check = (value: unknown, path: string) => void
+let validate: ReturnType<Ajv['compile']> | null = null
 
-const fail = (path: string, expected: string): never => {
-  throw new UntrustedReportError(`${path} should be ${expected}`)
+function validator(): ReturnType<Ajv['compile']> {
+  validate ??= new Ajv({ allErrors: false, strict: false }).compile(schema)
+  return validate
 }
-const string: Check = (v, p) => void (typeof v === 'string' || fail(p, 'a string'))
-const number: Check = (v, p) => void ((typeof v === 'number' && Number.isFinite(v)) || fail(p, 'a number'))
-const boolean: Check = (v, p) => void (typeof v === 'boolean' || fail(p, 'true or false'))
-const nullable = (check: Check): Check => (v, p) => (v === null ? undefined : check(v, p))
-const optional = (check: Check): Check => (v, p) => (v === undefined ? undefined : check(v, p))
-const oneOf = (...values: string[]): Check => (v, p) => void (values.includes(v as string) || fail(p, `one of ${values.join(', ')}`))
-const sha: Check = (v, p) => void ((typeof v === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) || fail(p, 'a commit SHA'))
-const list = (check: Check, max = 10_000): Check => (v, p) => {
-  if (!Array.isArray(v)) fail(p, 'a list')
-  if ((v as unknown[]).length > max) fail(p, `a list of at most ${max} items`)
-  ;(v as unknown[]).forEach((item, i) => check(item, `${p}[${i}]`))
-}
-const object = (shape: Record<string, Check>): Check => (v, p) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object')
-  for (const [key, check] of Object.entries(shape)) check((v as Record<string, unknown>)[key], `${p}.${key}`)
-}
-
-const verdict = oneOf('safe', 'warning', 'unsafe', 'error')
-const severity = oneOf('info', 'warning', 'unsafe', 'error')
-const deployOrder = nullable(oneOf('migrate-first', 'deploy-first', 'multi-step'))
-const established = (extra: Record<string, Check> = {}): Check => object({ value: nullable(boolean), reason: optional(string), ...extra })
-const lock = object({ relation: string, mode: string })
-const errorInfo = optional(object({ message: string, exception: string, sqlstate: nullable(string), statement: nullable(string) }))
-const statement = object({ sql: string, ms: number, locks: list(lock), rewrite: list(string), operationIndex: nullable(number), line: nullable(number), error: errorInfo })
-const finding = object({
-  rule: string,
-  severity,
-  message: string,
-  line: nullable(number),
-  evidence: oneOf('static', 'rehearsal'),
-  safeAlternative: optional(string),
-  proof: optional(list(string)),
-  deployOrder: optional(deployOrder),
-  ignored: optional(object({ reason: string, source: oneOf('inline', 'config') }))
-})
-const failure = object({ model: string, table: string, probe: oneOf('select', 'insert', 'update'), message: string, sqlstate: nullable(string) })
-const loss = object({ table: string, column: nullable(string), rowsLost: number, valuesChanged: number, when: oneOf('forward', 'round-trip') })
-
-const REPORT: Check = object({
-  schemaVersion: (v, p) => void (v === SCHEMA_VERSION || fail(p, `${SCHEMA_VERSION} (this version of the action reads schema ${SCHEMA_VERSION})`)),
-  tool: object({ name: string, version: string }),
-  base: object({ ref: string, sha }),
-  head: object({ ref: string, sha }),
-  pullRequest: nullable(object({ number: (v, p) => void ((Number.isInteger(v) && (v as number) > 0) || fail(p, 'a positive whole number')) })),
-  verdict,
-  summary: string,
-  deployOrder: optional(deployOrder),
-  conflicts: list(
-    object({
-      app: string,
-      leaves: list(object({ name: string, path: string, side: oneOf('main', 'pr', 'both') })),
-      commonAncestor: nullable(string),
-      branches: object({ main: list(string), pr: list(string) }),
-      needsHumanReview: boolean,
-      reason: string,
-      preexisting: boolean,
-      fix: object({ renames: list(object({ from: string, to: string, fromPath: string, toPath: string })), patch: nullable(string), unavailable: nullable(string), mergeCommand: string })
-    })
-  ),
-  editedMigrations: list(object({ path: string, change: oneOf('modified', 'deleted', 'renamed'), message: string })),
-  graphProblems: list(object({ kind: string, message: string, path: string, line: number })),
-  migrations: list(
-    object({
-      app: string,
-      name: string,
-      path: string,
-      verdict,
-      deployOrder,
-      atomic: boolean,
-      findings: list(finding),
-      appliesOnSeededData: established({ error: errorInfo }),
-      backwardCompatible: established({ failures: optional(list(failure)) }),
-      forwardCompatible: established({ failures: optional(list(failure)) }),
-      reversible: established({ error: errorInfo }),
-      dataLoss: established({ losses: optional(list(loss)) }),
-      locks: list(lock),
-      rewrites: list(string),
-      statements: list(statement),
-      reverseStatements: list(statement)
-    })
-  ),
-  rehearsal: object({ status: oneOf('ran', 'skipped', 'failed'), reason: optional(string), postgresVersion: optional(string), djangoVersion: optional(string), seededRows: optional(number) }),
-  missingMigrations: object({ value: nullable(boolean), reason: optional(string), changes: optional(list(object({ app: string, operations: list(string) }))) })
-})
 
 export function readUntrustedReport(text: string): Report {
   if (Buffer.byteLength(text) > MAX_REPORT_BYTES) throw new UntrustedReportError(`it is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`)
@@ -111,6 +33,36 @@ export function readUntrustedReport(text: string): Report {
   } catch {
     throw new UntrustedReportError('it is not JSON')
   }
-  REPORT(value, 'report')
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (version !== SCHEMA_VERSION) {
+    throw new UntrustedReportError(`report.schemaVersion should be ${SCHEMA_VERSION} (this version of the action reads schema ${SCHEMA_VERSION})`)
+  }
+  const check = validator()
+  if (!check(value)) {
+    const error = check.errors![0]!
+    const path = `report${error.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`
+    throw new UntrustedReportError(`${path} ${error.message ?? 'does not match the schema'}`)
+  }
+  const tooLong = longList(value, 'report')
+  if (tooLong) throw new UntrustedReportError(`${tooLong} should be a list of at most ${MAX_ITEMS} items`)
+  const number = (value as Report).pullRequest?.number
+  if (number !== undefined && !(Number.isInteger(number) && number > 0)) throw new UntrustedReportError('report.pullRequest.number should be a positive whole number')
   return value as Report
+}
+
+/** The path of a list longer than MAX_ITEMS, if any. */
+function longList(value: unknown, path: string): string | null {
+  if (Array.isArray(value)) {
+    if (value.length > MAX_ITEMS) return path
+    for (const [i, item] of value.entries()) {
+      const found = longList(item, `${path}[${i}]`)
+      if (found) return found
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = longList(item, `${path}.${key}`)
+      if (found) return found
+    }
+  }
+  return null
 }

@@ -1,56 +1,94 @@
 // What the rehearsal yields: plain evidence per migration and for the run,
 // handed to the verdicts. Nothing here is a judgement yet.
-import type { HelperRun } from './helper.js'
+import type { HelperError, HelperRun } from './helper.js'
 import type { MigrationKey } from './migration.js'
-import type { DataLossEntry, ProbeFailure, RehearsalInfo } from './report.js'
+import type { Basis, DataLossEntry, ProbeFailure, RehearsalInfo, RepairKind } from './report.js'
+
+/** Rows changed or removed so that a migration that failed on the seeded rows could run again. */
+export interface Repair {
+  /** What the run before the repair raised. */
+  cause: HelperError
+  kind: RepairKind
+  /** The table repaired (null for a repair of several tables: `tables`). */
+  table: string | null
+  tables: string[]
+  columns: string[]
+  /** Offending rows changed or removed. */
+  rows: number
+  /** The statements the repair ran. */
+  sql: string[]
+  /** A read-only query the team can run on production to learn whether it has such rows, and what an answer means. */
+  productionCheck: { sql: string; meaning: string } | null
+  /** Rows of the seeded data that had the problem, when the error identified them. */
+  offendingRows: number | null
+  /** Rows the repaired table had before the repair. */
+  tableRows: number | null
+  /** Whether every offending row came from the synthetic seed (none from the team's seed). */
+  syntheticOnly: boolean
+}
 
 export interface MigrationEvidence {
   key: MigrationKey
-  /** The forward run; null when it was not attempted (`forwardSkipped` says why). */
+  /**
+   * applied: it ran forward (perhaps after repairs); failed: it did not apply
+   * even after repairs; not-rehearsed: it was not run (`reason`);
+   * recorded-applied: Django records it as applied without running it (a squash
+   * whose replaced migrations are applied); replaced: Django runs the migrations
+   * it replaces instead (some of them are applied, some not).
+   */
+  status: 'applied' | 'failed' | 'not-rehearsed' | 'recorded-applied' | 'replaced'
+  reason?: string
+  /** The first forward run, on the data as seeded; its error is the "does not apply" fact. */
+  firstRun: HelperRun | null
+  /** The data the first run met. */
+  firstBasis: Basis
+  repairs: Repair[]
+  /** The run the later facts rest on: the one that applied, else the last one that failed. */
   forward: HelperRun | null
-  forwardSkipped?: string
-  /** Old (base) code against the schema after this migration: probes that passed before and fail now. */
-  oldCodeFailures: ProbeFailure[]
-  /** Whether the old code's probes ran after this migration at all. */
-  oldCodeProbed: boolean
+  /** The data the facts after the forward run rest on. */
+  basis: Basis
+  /**
+   * Old (base) code against the schema after this migration: probes that passed
+   * before and fail now. `masked`: probes an earlier migration of the PR already
+   * broke, so whether this one breaks them too cannot be seen.
+   */
+  oldCode: { probed: boolean; failures: ProbeFailure[]; masked: string[]; reason?: string }
   /** New code against the base schema (deploy-code-first), blamed on this migration. */
-  newCodeFailures: ProbeFailure[]
-  newCodeProbed: boolean
+  newCode: { probed: boolean; failures: ProbeFailure[]; reason?: string }
   reverse: HelperRun | null
   reverseSkipped?: string
   /** Applying it again after the reverse. */
   reapply: HelperRun | null
   reapplySkipped?: string
+  /** What its own forward run dropped, and what its own reverse did not bring back. */
   dataLoss: DataLossEntry[]
-  /** Whether row-level data comparison covered every table this migration touched. */
+  /** Whether the round trip was compared row by row on every table it touched. */
   dataLossMeasured: boolean
   dataLossSkipped?: string
+  /** The schema before it against the schema after its forward run and reverse. */
+  schemaDrift: SchemaDifference[]
+  /** What the rehearsal noticed about it that is not a finding (a probe that could not run). */
+  notes: string[]
 }
 
 export interface RehearsalEvidence {
   info: RehearsalInfo
+  /** Every migration the rehearsal meant to run, in Django's order. */
   migrations: Map<MigrationKey, MigrationEvidence>
-  /** The base schema against the schema after the PR's migrations were applied and reversed. */
-  schemaDifferences: Array<SchemaDifference & { owner: MigrationKey | null }>
-  missingMigrations: Array<{ app: string; operations: string[] }> | null
-  missingMigrationsReason?: string
   seed: SeedResult | null
   /** Models whose probes failed even on their own schema: their probes say nothing. */
   inconclusiveModels: string[]
+  /** Tables of the base schema (a rewrite of a table the PR creates costs nothing). */
+  baseTables: string[]
 }
 
 export type RehearsalPhase =
-  | 'checkout'
   | 'postgres'
   | 'migrate-base'
   | 'seed'
   | 'snapshot'
   | 'forward'
-  | 'old-code-probes'
   | 'new-code-probes'
-  | 'reverse'
-  | 'reapply'
-  | 'missing-migrations'
   | 'done'
 
 export type SchemaDifferenceKind =
@@ -89,6 +127,10 @@ export interface SeedTableResult {
   failedRows?: number
   /** The last error a given-up row got. */
   lastError?: string
+  /** The primary key's columns, when the table has one. */
+  primaryKey?: string[]
+  /** Primary keys of the ordinary rows (plain values that satisfy the schema's rules), as text. */
+  ordinaryKeys?: string[][]
 }
 
 export interface SeedResult {

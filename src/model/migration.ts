@@ -98,6 +98,8 @@ export interface MigrationFile {
   operations: Operation[]
   /** What could not be read statically, attribute by attribute. */
   dynamic: DynamicPart[]
+  /** `django` when only Django's loader found it (a symlink, a sourceless module, MIGRATION_MODULES): read from the source it imported. */
+  discoveredBy?: 'static' | 'django'
   /**
    * False when only the graph-relevant header was read (a file the base
    * branch already had, in an app the PR does not touch): `operations` is

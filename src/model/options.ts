@@ -39,6 +39,10 @@ export interface Options {
   postgresImage: string
   postgresBin: string | undefined
   python: string
+  /** The interpreter for the base branch's code and migrations, when the PR changes the environment (a Django upgrade); `python` when unset. */
+  basePython: string | undefined
+  /** Files and folders (relative to the repository) copied from the workspace into both code versions: gitignored settings, generated files. */
+  includePaths: string[]
   /** `DJANGO_SETTINGS_MODULE`; found from manage.py when unset. */
   settings: string | undefined
   /** Rows the seeder inserts per table. */

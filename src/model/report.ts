@@ -10,6 +10,15 @@ export type Verdict = 'safe' | 'warning' | 'unsafe' | 'error'
 export type Severity = 'info' | 'warning' | 'unsafe' | 'error'
 /** What a finding rests on: reading the files, or running the migrations. */
 export type Evidence = 'static' | 'rehearsal'
+/**
+ * The data a fact rests on: the seeder's adversarial rows (NULLs, duplicates,
+ * values at their limits), the rows left after the rehearsal repaired those a
+ * migration failed on (conforming), the team's own seed (`seed-sql`,
+ * `seed-command`), a restored snapshot (`template-database`), or the files alone.
+ */
+export type Basis = 'adversarial-seed' | 'conforming-seed' | 'user-seed' | 'template-database' | 'static'
+/** How the rehearsal repaired the rows a migration failed on, before running it again. */
+export type RepairKind = 'not-null' | 'unique' | 'too-long' | 'check' | 'foreign-key' | 'ordinary-rows' | 'empty-tables'
 export type DeployOrder = 'migrate-first' | 'deploy-first' | 'multi-step'
 /** What a migration can break while old and new code run side by side. */
 export type Breaks = 'old-code' | 'new-code' | 'data' | 'locks'
@@ -17,6 +26,10 @@ export type Breaks = 'old-code' | 'new-code' | 'data' | 'locks'
 export interface RefInfo {
   /** The ref as given (`origin/main`, `HEAD`, a SHA). */
   ref: string
+  /**
+   * The commit it resolved to.
+   * @pattern ^[0-9a-f]{40}([0-9a-f]{24})?$
+   */
   sha: string
 }
 
@@ -38,6 +51,24 @@ export interface Finding {
   proof?: string[]
   /** Set when an inline comment or the config file silences the finding. */
   ignored?: { reason: string; source: 'inline' | 'config' }
+  /**
+   * For a finding the rehearsal looked into: `seen` when it saw it happen (the
+   * proof says how), `not-seen` when it looked and did not (the severity was lowered).
+   */
+  outcome?: 'seen' | 'not-seen'
+  /** The data the rehearsal's part of the finding rests on. */
+  basis?: Basis
+  /** For a failure only the seeder's rows caused: a read-only query that tells whether production has such rows. */
+  productionCheck?: ProductionCheck
+}
+
+/** A read-only query for the team to run on production, and what its answer means. */
+export interface ProductionCheck {
+  sql: string
+  /** What a non-empty (or non-zero) answer means, e.g. `rows with NULL in shop_book.note: the migration would fail`. */
+  meaning: string
+  /** Rows of the seeded data that had the problem. */
+  seededRows: number
 }
 
 export interface OperationInfo {
@@ -50,6 +81,40 @@ export interface OperationInfo {
 export interface Established<T> {
   value: T | null
   reason?: string
+  /** The data the answer rests on. */
+  basis?: Basis
+}
+
+/** Rows the rehearsal changed so that a migration that failed on them could run again. */
+export interface RepairReport {
+  kind: RepairKind
+  tables: string[]
+  columns: string[]
+  /** Offending rows changed or removed. */
+  rows: number
+  /** Whether every offending row came from the seeder (none from the team's seed). */
+  syntheticOnly: boolean
+  /** The error that made the repair necessary (first line). */
+  cause: string
+  sql: string[]
+  productionCheck: string | null
+}
+
+/** Whether and how the rehearsal ran this migration. */
+export interface MigrationRehearsal {
+  /**
+   * rehearsed: it ran forward (perhaps after repairs); failed: it did not apply,
+   * even after repairs; not-rehearsed: it was meant to run and did not (`reason`);
+   * recorded-applied: Django records it as applied without running it (a squash
+   * whose replaced migrations are applied); replaced: Django runs the migrations it
+   * replaces instead (some are applied); skipped: the rehearsal did not run at all.
+   */
+  status: 'rehearsed' | 'failed' | 'not-rehearsed' | 'recorded-applied' | 'replaced' | 'skipped'
+  reason?: string
+  /** The data the answers after the forward run rest on. */
+  basis?: Basis
+  repairs: RepairReport[]
+  notes?: string[]
 }
 
 export interface MigrationReport {
@@ -64,7 +129,10 @@ export interface MigrationReport {
   /** What the verdict rests on. */
   evidence: Evidence[]
   atomic: boolean
-  // Rehearsal evidence (issue 3); `value: null` with `reason` when not established.
+  /** How Django's loader found it: `static` when the file review found it too; `django` when only Django's loader did (a symlink, a sourceless module, MIGRATION_MODULES). */
+  discoveredBy?: 'static' | 'django'
+  rehearsal: MigrationRehearsal
+  // Rehearsal evidence; `value: null` with `reason` when not established.
   appliesOnSeededData: Established<boolean> & { error?: DatabaseErrorInfo }
   backwardCompatible: Established<boolean> & { failures?: ProbeFailure[] }
   forwardCompatible: Established<boolean> & { failures?: ProbeFailure[] }
@@ -75,6 +143,8 @@ export interface MigrationReport {
   locks: LockRecord[]
   /** Relations the forward run rewrote (new storage: a full copy under lock). */
   rewrites: string[]
+  /** Relations the reverse run rewrote. */
+  reverseRewrites: string[]
   statements: StatementRecord[]
   reverseStatements: StatementRecord[]
   /** Statements left out of `statements` past the per-migration cap. */
@@ -96,9 +166,12 @@ export interface ProbeFailure {
   /** `app.Model` of the code that ran the probe. */
   model: string
   table: string
-  probe: 'select' | 'insert' | 'update'
+  /** `round-trip`: the code wrote a value and read back a different one. */
+  probe: 'select' | 'insert' | 'update' | 'round-trip'
   message: string
   sqlstate: string | null
+  /** The operation of the migration the failure comes from, when the rehearsal could tell. */
+  operationIndex?: number | null
 }
 
 export interface DataLossEntry {
@@ -110,6 +183,8 @@ export interface DataLossEntry {
   valuesChanged: number
   /** `forward` when the forward migration dropped it; `round-trip` when the reverse did not restore it. */
   when: 'forward' | 'round-trip'
+  /** The operation of the migration the loss comes from, when the rehearsal could tell. */
+  operationIndex?: number | null
 }
 
 export interface LockRecord {
@@ -171,6 +246,8 @@ export interface GraphProblemReport {
   column?: number
   /** Which tree shows it: the merge result is what main will have. */
   tree: 'merge' | 'head' | 'base'
+  /** error: `migrate` would fail (the default); warning: it asks for a look but does not stop `migrate`. */
+  severity?: 'warning' | 'error'
 }
 
 export interface RehearsalInfo {
@@ -184,13 +261,20 @@ export interface RehearsalInfo {
   /** Milliseconds per phase, in the order run. */
   timings?: Record<string, number>
   seededRows?: number
+  /** Migrations the rehearsal meant to run, and those it did run forward. */
+  migrationsPlanned?: number
+  migrationsRehearsed?: number
+  /** What the rehearsal noticed that is no finding of a migration (a probe that could not run, a process restarted). */
+  notes?: string[]
 }
 
 export interface MissingMigrations {
   value: boolean | null
   reason?: string
-  /** Per app, the changes `makemigrations` would write. */
-  changes?: Array<{ app: string; operations: string[] }>
+  /** Per app, the changes `makemigrations` would write; `databaseOperations` those that change the database. */
+  changes?: Array<{ app: string; operations: string[]; databaseOperations: string[] }>
+  /** The command that writes them. */
+  command?: string
 }
 
 export interface SchemaDifferenceReport {

@@ -1,7 +1,7 @@
 // A probe failure is evidence only when the same probe passes on the schema
 // the code was written for (the control): otherwise it says something about
 // our generated values, not about the migration.
-import type { ModelProbe, ProbeOutcome } from '../model/helper.js'
+import type { ModelProbe, ProbeOutcome, RoundTrip } from '../model/helper.js'
 import type { ProbeFailure } from '../model/report.js'
 
 const KINDS = ['select', 'insert', 'update'] as const
@@ -23,6 +23,43 @@ export function newFailures(results: readonly ModelProbe[], passingOnControl: Re
         failures.push({ model: probe.model, table: probe.table, probe: kind, message: outcome.message ?? 'failed', sqlstate: outcome.sqlstate ?? null })
       }
     }
+  }
+  return failures
+}
+
+/** What the write-then-read did on the schema the code was written for. */
+export interface RoundTripControl {
+  /** Models whose round trip ran. */
+  ran: Set<string>
+  /** `model:field` that came back different even there (a field that never round-trips exactly). */
+  mismatched: Set<string>
+}
+
+export function roundTripControl(control: readonly RoundTrip[]): RoundTripControl {
+  const ran = new Set<string>()
+  const mismatched = new Set<string>()
+  for (const entry of control) {
+    if (entry.ok === null) continue
+    ran.add(entry.model)
+    for (const mismatch of entry.mismatches) mismatched.add(`${entry.model}:${mismatch.field}`)
+  }
+  return { ran, mismatched }
+}
+
+/** Values that came back the same on the control and differ now, one failure per model. */
+export function roundTripFailures(results: readonly RoundTrip[], control: RoundTripControl): ProbeFailure[] {
+  const failures: ProbeFailure[] = []
+  for (const entry of results) {
+    if (!control.ran.has(entry.model)) continue
+    const changed = entry.mismatches.filter((mismatch) => !control.mismatched.has(`${entry.model}:${mismatch.field}`))
+    if (changed.length === 0) continue
+    failures.push({
+      model: entry.model,
+      table: entry.table,
+      probe: 'round-trip',
+      message: changed.map((m) => `wrote ${m.wrote} to column "${m.column}" and read back ${m.read}`).join('; '),
+      sqlstate: null
+    })
   }
   return failures
 }

@@ -91,12 +91,15 @@ export interface DataComparison {
   valuesChanged: number
 }
 
-/** Reads every table's data of `catalog` (read from the database when not given); skips django_migrations. */
-export async function takeSnapshot(client: pg.ClientBase, catalog?: Catalog): Promise<DataSnapshot> {
-  const source = catalog ?? (await readCatalog(client))
+/**
+ * Reads every table's data of `catalog` (read from the database when not
+ * given), or only the tables in `only`; skips django_migrations.
+ */
+export async function takeSnapshot(client: pg.ClientBase, options: { catalog?: Catalog; only?: ReadonlySet<string> } = {}): Promise<DataSnapshot> {
+  const source = options.catalog ?? (await readCatalog(client))
   const tables = new Map<string, TableSnapshot>()
   for (const table of source.tables) {
-    if (IGNORED_TABLES.has(table.name)) continue
+    if (IGNORED_TABLES.has(table.name) || (options.only !== undefined && !options.only.has(table.name))) continue
     const target = qualifiedName(table.schema, table.name)
     const pk = table.primaryKey && table.primaryKey.length > 0 ? table.primaryKey : null
     const columns = table.columns
@@ -276,6 +279,11 @@ function compareTable(name: string, old: TableSnapshot, current: TableSnapshot):
   }
   comparison.columns = columns
   return comparison
+}
+
+/** The part of a snapshot about some tables. */
+export function restrictSnapshot(snapshot: DataSnapshot, only: ReadonlySet<string>): DataSnapshot {
+  return { schema: snapshot.schema, tables: new Map([...snapshot.tables].filter(([name]) => only.has(name))) }
 }
 
 /**

@@ -132,7 +132,10 @@ function locksCell(migration: MigrationReport): string {
 
 /** One short line under a flagged migration's name: what happened, or what the rules expect. */
 function headline(migration: MigrationReport): string | null {
-  if (migration.appliesOnSeededData.value === false) return 'does not apply on the seeded data'
+  if (migration.rehearsal.status === 'not-rehearsed') return `not rehearsed: ${migration.rehearsal.reason ?? 'the rehearsal did not reach it'}`
+  if (migration.appliesOnSeededData.value === false) {
+    return migration.rehearsal.status === 'rehearsed' ? 'fails on the seeded rows; rehearsed again after repairing them' : 'does not apply on the seeded data'
+  }
   const worst = activeFindings(migration).find((finding) => finding.severity !== 'info')
   return worst ? shortRule(worst.message) : null
 }
@@ -244,10 +247,15 @@ function migrationDetails(migration: MigrationReport, tier: Tier): string | null
 
 function findingBlock(finding: Finding): string {
   const where = finding.line === null ? '' : `line ${finding.line} · `
-  const seen = finding.evidence === 'rehearsal' ? ' · seen in the rehearsal' : ''
+  const seen = finding.outcome === 'seen' ? ' · seen in the rehearsal' : finding.outcome === 'not-seen' ? ' · not seen in the rehearsal' : ''
   const blocks = [`${SEVERITY_ICON[finding.severity]} **${text(finding.severity)}** · ${where}${code(finding.rule)}${seen}  \n${rich(finding.message, 1200)}`]
   const proof = (finding.proof ?? []).slice(0, 5)
   if (proof.length > 0) blocks.push(proof.map((line) => `> ${rich(line, 400)}`).join('  \n'))
+  if (finding.productionCheck) {
+    blocks.push(
+      `**Check production** (read-only; ${text(finding.productionCheck.meaning, 300)}):\n\n${codeBlock(finding.productionCheck.sql, 'sql', 40)}`
+    )
+  }
   if (finding.safeAlternative) blocks.push(`**Instead:** ${rich(finding.safeAlternative, 800)}`)
   return blocks.join('\n\n')
 }

@@ -105,6 +105,7 @@ function migrationLines(
   for (const finding of migration.findings.filter((f) => f.ignored === undefined)) {
     lines.push(findingLine(finding, c, tint))
     for (const proof of (finding.proof ?? []).slice(0, 3)) lines.push(`          ${c.dim(`↳ ${proof}`)}`)
+    if (finding.productionCheck) lines.push(`          check production (read-only): ${finding.productionCheck.sql}`)
   }
   return lines
 }
@@ -125,6 +126,6 @@ function factsLine(migration: MigrationReport): string {
 
 function findingLine(finding: Finding, c: Palette, tint: (level: Verdict | Severity, text: string) => string): string {
   const where = finding.line === null ? '' : `:${finding.line} `
-  const seen = finding.evidence === 'rehearsal' ? ', seen in the rehearsal' : ''
+  const seen = finding.outcome === 'seen' ? ', seen in the rehearsal' : finding.outcome === 'not-seen' ? ', not seen in the rehearsal' : ''
   return `      ${tint(finding.severity, SEVERITY_MARK[finding.severity])} ${c.dim(where)}${finding.message} ${c.dim(`[${finding.rule}${seen}]`)}`
 }

@@ -46,6 +46,8 @@ export function evaluateRules(inputs: RuleInputs, rules: readonly Rule[] = RULES
           model: match.model ?? null,
           provenBy: rule.provenBy
         }
+        if (rule.severityWhenSeen) finding.severityWhenSeen = rule.severityWhenSeen
+        if (rule.explains) finding.explains = rule.explains
         if (deployOrder) finding.deployOrder = deployOrder
         if (rule.safeAlternative) finding.safeAlternative = rule.safeAlternative
         findings.push({ finding, endLine: operation?.endLine ?? file.line })

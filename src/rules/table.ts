@@ -125,6 +125,7 @@ const addFieldNotNull: OperationRule = {
   safeAlternative:
     'On Django 5.0 or later give the field a `db_default` (the database fills it for the old code\'s INSERTs). Before 5.0: add it with `null=True`, deploy code that writes it, backfill existing rows in batches, then make it NOT NULL in a later release.',
   provenBy: ['old-code-breaks', 'apply-error'],
+  explains: ['23502'],
   match: (operation, context) => {
     const field = fieldOf(operation)
     if (!field || isManyToMany(field) || isGenerated(field) || !onExistingTable(operation, context)) return null
@@ -149,7 +150,7 @@ const removeField: OperationRule = {
   deployOrder: 'deploy-first',
   safeAlternative:
     'Release 1: remove the field from the model but keep the column, with `SeparateDatabaseAndState(state_operations=[RemoveField(...)])` (make it nullable first if it is NOT NULL). Release 2, once no running code selects it: drop the column.',
-  provenBy: ['old-code-breaks', 'data-loss'],
+  provenBy: ['old-code-breaks', 'data-loss', 'reverse-data-loss'],
   match: (operation, context) => {
     if (!onExistingTable(operation, context)) return null
     const previous = previousField(operation, context)
@@ -173,7 +174,7 @@ const removeModel: OperationRule = {
   deployOrder: 'deploy-first',
   safeAlternative:
     'Release 1: delete the model from the code and state only, `SeparateDatabaseAndState(state_operations=[DeleteModel(...)])`. Release 2: drop the table.',
-  provenBy: ['old-code-breaks', 'data-loss'],
+  provenBy: ['old-code-breaks', 'data-loss', 'reverse-data-loss'],
   match: (operation, context) =>
     onExistingTable(operation, context)
       ? {
@@ -236,7 +237,8 @@ const alterFieldType: OperationRule = {
   deployOrder: 'migrate-first',
   safeAlternative:
     'For a large table: add a new column of the new type, backfill it in batches, switch the code, then drop the old one. A `varchar` made longer, or `varchar` to `text`, needs no rewrite.',
-  provenBy: ['rewrite', 'apply-error'],
+  provenBy: ['rewrite', 'apply-error', 'old-code-breaks', 'round-trip'],
+  explains: ['22001', '22003', '22P02', '23514'],
   match: (operation, context) => {
     const after = fieldOf(operation)
     const before = previousField(operation, context)
@@ -276,6 +278,7 @@ const alterFieldNotNull: OperationRule = {
   safeAlternative:
     'Deploy code that always sets the value, backfill NULLs in batches, then add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT`, and only then `SET NOT NULL` (Postgres 12+ skips the scan thanks to the constraint).',
   provenBy: ['apply-error', 'old-code-breaks'],
+  explains: ['23502'],
   match: (operation, context) => {
     const after = fieldOf(operation)
     const before = previousField(operation, context)
@@ -328,7 +331,9 @@ const addUnique: OperationRule = {
   deployOrder: 'migrate-first',
   safeAlternative:
     'Remove duplicates first; then `CREATE UNIQUE INDEX CONCURRENTLY` (RunSQL in a non-atomic migration) and `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX`.',
-  provenBy: ['apply-error', 'blocking-lock'],
+  provenBy: ['apply-error', 'blocking-lock', 'old-code-breaks'],
+  explains: ['23505'],
+  severityWhenSeen: { 'blocking-lock': 'warning' },
   match: (operation, context) => {
     if (!onExistingTable(operation, context)) return null
     if (operation.type === 'AddConstraint') {
@@ -373,7 +378,8 @@ const addCheck: OperationRule = {
   breaks: ['data', 'locks'],
   deployOrder: 'migrate-first',
   safeAlternative: 'Use `AddConstraintNotValid` and then `ValidateConstraint` in a later migration (django.contrib.postgres.operations, Django 4.0+).',
-  provenBy: ['apply-error'],
+  provenBy: ['apply-error', 'blocking-lock'],
+  explains: ['23514'],
   match: (operation, context) => {
     const constraint = argument(operation, 'constraint')
     if (!onExistingTable(operation, context) || constraint?.kind !== 'call' || !constraint.callee.endsWith('CheckConstraint')) return null
@@ -390,7 +396,8 @@ const addForeignKey: OperationRule = {
   deployOrder: 'migrate-first',
   safeAlternative:
     'Add the field with `db_constraint=False`, then add the constraint `NOT VALID` and `VALIDATE CONSTRAINT` it separately (RunSQL), which does not block writes while validating.',
-  provenBy: ['blocking-lock'],
+  provenBy: ['blocking-lock', 'apply-error'],
+  explains: ['23503'],
   match: (operation, context) => {
     const after = fieldOf(operation)
     if (!after || !RELATION_FIELDS.has(after.type) || !onExistingTable(operation, context)) return null
@@ -482,6 +489,7 @@ const concurrentInAtomic: MigrationRule = {
   deployOrder: null,
   safeAlternative: 'Set `atomic = False` on the migration (and keep other operations out of it).',
   provenBy: ['apply-error'],
+  explains: ['25001'],
   match: (file) =>
     file.atomic
       ? file.operations

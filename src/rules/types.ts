@@ -21,8 +21,12 @@ interface RuleBase {
   breaks: readonly Breaks[]
   deployOrder: DeployOrder | null
   safeAlternative: string
-  /** Rehearsal facts that confirm it; when the rehearsal looked and saw none of them, it is refuted. */
+  /** Rehearsal facts that confirm it; when the rehearsal looked for all of them and saw none, it is refuted. */
   provenBy: readonly ProofKind[]
+  /** The severity a kind of proof warrants, when lower than the rule's (the lock an index build takes, beside the duplicates that break it). */
+  severityWhenSeen?: Partial<Record<ProofKind, Severity>>
+  /** SQLSTATEs of the failures this rule explains. */
+  explains?: readonly string[]
 }
 
 export interface OperationRule extends RuleBase {

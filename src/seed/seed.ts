@@ -35,6 +35,7 @@ import {
   type ValueMode
 } from './values.js'
 import type { SeedResult, SeedTableResult } from '../model/evidence.js'
+import type { FieldHint } from '../model/helper.js'
 
 export interface SeedOptions {
   rowsPerTable: number
@@ -42,6 +43,12 @@ export interface SeedOptions {
   seed?: number
   /** Tables left alone; `django_migrations` always is. */
   excludeTables?: string[]
+  /**
+   * What the project's models know about columns (table -> column -> hint):
+   * every `choices` value appears, a default's values fill some rows, and a
+   * callable default that never repeats (uuid4) gets no made-up duplicates.
+   */
+  hints?: ReadonlyMap<string, ReadonlyMap<string, FieldHint>>
 }
 
 const ALWAYS_EXCLUDED = ['django_migrations']
@@ -505,6 +512,9 @@ class Seeder {
       }
       if (!fkPlansHere.some((plan) => plan.nullable)) target = Math.min(target, stride)
     }
+    for (const [name, hint] of this.options.hints?.get(table.name) ?? []) {
+      if (hint.defaultDistinct && inserted.has(name) && !fkByColumn.has(name)) distinct.add(name)
+    }
     if (preallocated) distinct.delete(preallocated.column)
     for (const plan of fkPlans) {
       if ((plan.kind === 'pool' || plan.kind === 'forward-deferred') && plan.distinct && !plan.nullable) target = Math.min(target, plan.pool.length)
@@ -537,9 +547,24 @@ class Seeder {
   // -------------------------------------------------------------------------
   // Generating rows
 
+  /** A value the code itself would write (a choice, a default), for the rows given to them. */
+  private hintedValue(ctx: TableContext, column: CatalogColumn, row: number): string | null {
+    const hint = this.options.hints?.get(ctx.table.name)?.get(column.name)
+    if (!hint) return null
+    const choices = hint.choices ?? []
+    // The ordinary rows, then one row per choice: every kind of row exists.
+    if (choices.length > 0 && row < ORDINARY_ROWS + choices.length) return choices[row % choices.length]!
+    const defaults = hint.defaultDistinct ? [] : (hint.defaults ?? [])
+    if (defaults.length > 0 && row >= ORDINARY_ROWS + choices.length && row < ORDINARY_ROWS + choices.length + 2) return defaults[0]!
+    return null
+  }
+
   private columnValue(ctx: TableContext, column: CatalogColumn, position: number, row: number, state: RowState): Value {
     const override = state.modes.get(column.name)
     if (override === 'null') return null
+    const hinted = override === undefined ? this.hintedValue(ctx, column, row) : null
+    const hintBounds = ctx.bounds.get(column.name)
+    if (hinted !== null && !ctx.distinct.has(column.name) && !(hintBounds && isExcluded(column, hinted, hintBounds))) return hinted
     const related = ctx.relationOffsets.get(column.name)
     const mode: ValueMode = override ?? (related === undefined ? 'planned' : 'ordinary')
     const distinct = ctx.distinct.has(column.name)
@@ -719,6 +744,12 @@ class Seeder {
       return { table: table.name, rows: 0, skipped: `no row could be inserted: ${lastError ?? 'unknown error'}` }
     }
     const result: SeedTableResult = { table: table.name, rows: insertedRows.length }
+    const pk = table.primaryKey ?? []
+    if (pk.length > 0 && pk.every((column) => ctx.returning.includes(column))) {
+      const index = new Map(ctx.returning.map((column, i) => [column, `r${i}`]))
+      result.primaryKey = [...pk]
+      result.ordinaryKeys = returned.slice(0, ORDINARY_ROWS).map((row) => pk.map((column) => row[index.get(column)!] ?? ''))
+    }
     if (failedRows > 0) {
       result.failedRows = failedRows
       if (lastError) result.lastError = lastError

@@ -1,10 +1,14 @@
-// Evidence in, report out: structural findings, the rules' findings and the
-// rehearsal's evidence become one verdict per migration and one for the PR.
+// Evidence in, judged report out: structural findings, the rules' findings
+// and the rehearsal's evidence become one verdict per migration and one for
+// the PR. A migration the rehearsal meant to run and did not is never safe; a
+// fact that is certain from the file alone (RunPython without reverse_code)
+// is answered even when the rehearsal could not run it. The sentences a
+// person reads first (the summary) are the report part's.
+import type { DjangoView } from '../model/django-view.js'
+import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
+import type { RuleFinding } from '../model/findings.js'
 import type { HelperRun, HelperStatement } from '../model/helper.js'
 import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
-import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
-import type { StaticReview } from '../model/static-review.js'
-import type { RuleFinding } from '../model/findings.js'
 import {
   SCHEMA_VERSION,
   type ConflictReport,
@@ -13,22 +17,27 @@ import {
   type Finding,
   type LockRecord,
   type MigrationReport,
+  type MissingMigrations,
   type RehearsalInfo,
   type Report,
   type StatementRecord,
   type Verdict
 } from '../model/report.js'
+import type { StaticReview } from '../model/static-review.js'
 import { TOOL_VERSION } from '../model/version.js'
-import { factsOf } from './facts.js'
+import { factsOf, firstLine } from './facts.js'
 import { fuse, type Checked } from './fuse.js'
 import { compareSeverity, verdictOf, worstSeverity, worstVerdict } from './severity.js'
 
 export interface AssembleInput {
   review: StaticReview
   projectRoot: string
+  /** Every migration the PR adds (the static review's, and those only Django's loader found), in apply order. */
+  added?: readonly MigrationFile[]
   ruleFindings?: ReadonlyMap<MigrationKey, RuleFinding[]>
   rehearsal?: RehearsalInfo
   evidence?: RehearsalEvidence | null
+  djangoView?: DjangoView | null
   /** Migrations left out by the repository's config. */
   excluded?: ReadonlySet<MigrationKey>
   lockTimeoutMs?: number
@@ -51,27 +60,15 @@ export function assembleReport(input: AssembleInput): Report {
   const evidence = input.evidence ?? null
   const rehearsal: RehearsalInfo =
     evidence?.info ?? input.rehearsal ?? { status: 'skipped', reason: 'the rehearsal was not run (static review only)' }
-  const notRun = `not established: ${rehearsal.reason ?? 'the rehearsal did not run'}`
-
-  const migrations = review.added
-    .filter((file) => !input.excluded?.has(migrationKey(file)))
-    .map((file) => migrationReport(file, review, input, evidence, notRun))
-
-  for (const difference of evidence?.schemaDifferences ?? []) {
-    // A column dropped and added back is the data-loss finding's story; its new position alone breaks nothing.
-    if (difference.kind === 'column-added' && String(difference.before ?? '').startsWith('position')) continue
-    const owner = difference.owner
-    const report = migrations.find((migration) => `${migration.app}.${migration.name}` === owner)
-    if (!report) continue
-    report.findings.push({
-      rule: 'reverse-schema-drift',
-      severity: 'warning',
-      message: `after migrating forward and back, the schema differs from the base branch's: ${difference.message}`,
-      line: null,
-      evidence: 'rehearsal'
-    })
-    report.verdict = worstVerdict([report.verdict, 'warning'])
+  const context: MigrationContext = {
+    input,
+    rehearsal,
+    evidence,
+    notRun: `not established: ${rehearsal.reason ?? 'the rehearsal did not run'}`,
+    baseTables: new Set(evidence?.baseTables ?? [])
   }
+  const added = input.added ?? review.added
+  const migrations = added.filter((file) => !input.excluded?.has(migrationKey(file))).map((file) => migrationReport(file, context))
 
   const conflicts: ConflictReport[] = review.conflicts.map((conflict) => ({
     app: conflict.app,
@@ -85,22 +82,17 @@ export function assembleReport(input: AssembleInput): Report {
     fix: { renames: conflict.fix.renames, patch: conflict.fix.patch, unavailable: conflict.fix.unavailable, mergeCommand: conflict.fix.mergeCommand }
   }))
 
-  const missing = evidence
-    ? evidence.missingMigrations === null
-      ? { value: null, reason: evidence.missingMigrationsReason ?? 'not established' }
-      : { value: evidence.missingMigrations.length > 0, changes: evidence.missingMigrations }
-    : { value: null, reason: notRun }
-
+  const missing = missingMigrations(input.djangoView ?? null)
+  const graphProblems = [...review.problems, ...(input.djangoView?.problems ?? [])]
   const verdicts: Verdict[] = [
     ...migrations.map((migration) => migration.verdict),
     ...conflicts.map((conflict): Verdict => (conflict.preexisting ? 'warning' : 'unsafe')),
     ...review.edited.map((edit): Verdict => (edit.change === 'modified' ? 'warning' : 'unsafe')),
-    ...review.problems.map((): Verdict => 'error'),
+    ...graphProblems.map((problem): Verdict => problem.severity ?? 'error'),
     ...(rehearsal.status === 'failed' ? (['error'] as Verdict[]) : []),
-    ...(missing.value === true ? (['warning'] as Verdict[]) : [])
+    ...(input.djangoView?.status === 'failed' ? (['error'] as Verdict[]) : []),
+    ...(missing.changes?.some((change) => change.databaseOperations.length > 0) ? (['unsafe'] as Verdict[]) : [])
   ]
-  const verdict = worstVerdict(verdicts)
-  const deployOrder = prDeployOrder(migrations)
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'django-migration-review', version: TOOL_VERSION },
@@ -110,52 +102,88 @@ export function assembleReport(input: AssembleInput): Report {
     mergeBase: review.mergeBase,
     merge: { tree: review.merge.tree, clean: review.merge.clean, conflictedPaths: review.merge.conflictedPaths },
     projectRoot: input.projectRoot,
-    verdict,
-    summary: summarize(verdict, migrations, conflicts, review, rehearsal, missing.value === true),
+    verdict: worstVerdict(verdicts),
+    // Written by the report part, which owns the sentences (report/summary.ts).
+    summary: '',
     conflicts,
     editedMigrations: review.edited,
     duplicateNumbers: review.duplicates,
-    graphProblems: review.problems,
+    graphProblems,
     migrations,
     rehearsal,
-    schemaDifferences: (evidence?.schemaDifferences ?? []).map((d) => ({ kind: d.kind, table: d.table, ...(d.name ? { name: d.name } : {}), message: d.message })),
+    schemaDifferences: migrations.flatMap((migration) =>
+      (evidence?.migrations.get(`${migration.app}.${migration.name}`)?.schemaDrift ?? []).map((d) => ({
+        kind: d.kind,
+        table: d.table,
+        ...(d.name ? { name: d.name } : {}),
+        message: d.message
+      }))
+    ),
     missingMigrations: missing,
-    deployOrder,
+    deployOrder: prDeployOrder(migrations),
     timings: input.timings
   }
 }
 
-function migrationReport(
-  file: MigrationFile,
-  review: StaticReview,
-  input: AssembleInput,
-  evidence: RehearsalEvidence | null,
+function missingMigrations(view: DjangoView | null): MissingMigrations {
+  if (view === null || view.status !== 'ran') {
+    return { value: null, reason: `not established: ${view?.reason ?? "Django's autodetector needs the project's Python (static review only)"}` }
+  }
+  if (view.missingMigrations === null) return { value: null, reason: `not established: ${view.missingMigrationsReason ?? 'the autodetector did not answer'}` }
+  const changes = view.missingMigrations.map((change) => ({ app: change.app, operations: change.operations, databaseOperations: change.databaseOperations }))
+  return {
+    value: changes.length > 0,
+    changes,
+    ...(changes.length > 0 ? { command: `python manage.py makemigrations ${changes.map((change) => change.app).join(' ')}` } : {})
+  }
+}
+
+interface MigrationContext {
+  input: AssembleInput
+  rehearsal: RehearsalInfo
+  evidence: RehearsalEvidence | null
   notRun: string
-): MigrationReport {
+  baseTables: ReadonlySet<string>
+}
+
+// Findings whose match makes a fact certain without running anything.
+const STATIC_IRREVERSIBLE = new Set(['run-python-irreversible', 'run-sql-irreversible'])
+const STATIC_BREAKS_OLD_CODE = new Set(['remove-field', 'remove-model', 'rename-field', 'rename-model', 'add-field-not-null'])
+const STATIC_LOSES_DATA = new Set(['remove-field', 'remove-model'])
+
+function migrationReport(file: MigrationFile, context: MigrationContext): MigrationReport {
+  const { input, evidence } = context
   const key = migrationKey(file)
   const entry = evidence?.migrations.get(key)
   const rules = input.ruleFindings?.get(key) ?? []
-  const facts = entry ? factsOf(entry, input.lockTimeoutMs ?? 0) : []
-  const fused = fuse(rules, facts, entry ? checkedBy(entry, evidence!) : null)
+  const ran = entry !== undefined && (entry.status === 'applied' || entry.status === 'failed')
+  const facts = ran ? factsOf(entry, { lockTimeoutMs: input.lockTimeoutMs ?? 0, baseTables: context.baseTables }) : []
+  const fused = fuse(rules, facts, ran ? checkedBy(entry, evidence!) : null)
   const lineOf = (index: number | null | undefined): number | null =>
     index === null || index === undefined ? null : (file.operations.find((operation) => operation.index === index)?.line ?? null)
   for (const finding of fused) if (finding.line === null && finding.operationIndex != null) finding.line = lineOf(finding.operationIndex)
 
   // Worst first; among equals, what the rehearsal saw before what the rules expect.
-  const findings = [...structuralFindings(review, file), ...fused].sort(
+  const findings = [...structuralFindings(input.review, file), ...rehearsalFindings(entry, context, file), ...fused].sort(
     (a, b) =>
       compareSeverity(a.severity, b.severity) ||
-      Number(b.evidence === 'rehearsal') - Number(a.evidence === 'rehearsal') ||
+      Number(b.outcome === 'seen') - Number(a.outcome === 'seen') ||
       (a.line ?? 0) - (b.line ?? 0)
   )
   const active = findings.filter((finding) => finding.ignored === undefined)
-  const established = <T>(value: T | null, reason: string | undefined) => (value === null ? { value: null, reason: reason ?? notRun } : { value })
-  const forward = entry?.forward ?? null
-  const oldBreaks = entry?.oldCodeProbed ? entry.oldCodeFailures.length > 0 : null
-  const newBreaks = entry?.newCodeProbed ? entry.newCodeFailures.length > 0 : null
+  const matched = (ids: ReadonlySet<string>) => rules.some((finding) => ids.has(finding.rule))
+  const reason = entry?.reason && entry.status !== 'applied' ? `not established: ${entry.reason}` : context.notRun
+  const unknown = (why: string = reason) => ({ value: null, reason: why })
+  const forward = entry?.status === 'applied' ? entry.forward : null
+  const first = entry?.firstRun ?? null
+  // Probes an earlier migration already broke say nothing about this one: unknown, unless it breaks others.
+  const masked = entry?.oldCode.probed === true && entry.oldCode.failures.length === 0 && entry.oldCode.masked.length > 0
+  const oldBreaks = entry?.oldCode.probed && !masked ? entry.oldCode.failures.length > 0 : null
+  const newBreaks = entry?.newCode.probed ? entry.newCode.failures.length > 0 : null
   const evidenceKinds = new Set<Evidence>(active.map((finding) => finding.evidence))
-  if (entry?.forward) evidenceKinds.add('rehearsal')
+  if (ran) evidenceKinds.add('rehearsal')
   if (active.length > 0 || evidenceKinds.size === 0) evidenceKinds.add('static')
+  const basis = entry?.basis ?? 'static'
 
   return {
     app: file.app,
@@ -167,47 +195,127 @@ function migrationReport(
     deployOrder: migrationDeployOrder(oldBreaks, newBreaks, active),
     evidence: [...evidenceKinds].sort(),
     atomic: file.atomic,
-    appliesOnSeededData: forward
-      ? { value: forward.error === null, ...(forward.error ? { error: errorInfo(forward, lineOf) } : {}) }
-      : established(null, entry?.forwardSkipped),
+    ...(file.discoveredBy ? { discoveredBy: file.discoveredBy } : {}),
+    rehearsal: migrationRehearsal(entry, context),
+    appliesOnSeededData: first
+      ? { value: first.error === null, basis: entry!.firstBasis, ...(first.error ? { error: errorInfo(first, lineOf) } : {}) }
+      : unknown(),
     backwardCompatible:
-      oldBreaks === null ? established(null, entry ? 'the old code was not probed after it' : undefined) : { value: !oldBreaks, failures: entry!.oldCodeFailures },
+      oldBreaks !== null
+        ? { value: !oldBreaks, basis, failures: entry!.oldCode.failures }
+        : matched(STATIC_BREAKS_OLD_CODE)
+          ? { value: false, basis: 'static', reason: 'read from the migration: the running code cannot work with this change' }
+          : unknown(
+              masked
+                ? `not established: the old code's ${entry!.oldCode.masked.join(', ')} already failed after an earlier migration of this pull request`
+                : entry?.oldCode.reason
+                  ? `not established: ${entry.oldCode.reason}`
+                  : reason
+            ),
     forwardCompatible:
-      newBreaks === null ? established(null, entry ? 'the new code was not probed on the old schema' : undefined) : { value: !newBreaks, failures: entry!.newCodeFailures },
+      newBreaks !== null
+        ? { value: !newBreaks, basis, failures: entry!.newCode.failures }
+        : unknown(entry?.newCode.reason ? `not established: ${entry.newCode.reason}` : reason),
     reversible: entry?.reverse
-      ? { value: entry.reverse.error === null, ...(entry.reverse.error ? { error: errorInfo(entry.reverse, lineOf) } : {}) }
-      : established(null, entry?.reverseSkipped),
+      ? { value: entry.reverse.error === null, basis, ...(entry.reverse.error ? { error: errorInfo(entry.reverse, lineOf) } : {}) }
+      : matched(STATIC_IRREVERSIBLE)
+        ? { value: false, basis: 'static', reason: 'read from the migration: an operation has no reverse, so `migrate` back raises IrreversibleError' }
+        : unknown(entry?.reverseSkipped ? `not established: ${entry.reverseSkipped}` : reason),
     dataLoss:
       entry && (entry.dataLossMeasured || entry.dataLoss.length > 0)
-        ? { value: entry.dataLoss.length > 0, losses: entry.dataLoss }
-        : established(null, entry?.dataLossSkipped),
+        ? { value: entry.dataLoss.length > 0, basis, losses: entry.dataLoss }
+        : matched(STATIC_LOSES_DATA)
+          ? { value: true, basis: 'static', reason: 'read from the migration: it drops a column or table of the base schema' }
+          : unknown(entry?.dataLossSkipped ? `not established: ${entry.dataLossSkipped}` : reason),
     reappliesAfterReverse: entry?.reapply
-      ? { value: entry.reapply.error === null, ...(entry.reapply.error ? { error: errorInfo(entry.reapply, lineOf) } : {}) }
-      : established(null, entry?.reapplySkipped),
+      ? { value: entry.reapply.error === null, basis, ...(entry.reapply.error ? { error: errorInfo(entry.reapply, lineOf) } : {}) }
+      : unknown(entry?.reapplySkipped ? `not established: ${entry.reapplySkipped}` : reason),
     locks: strongestLocks(forward?.statements ?? []),
     rewrites: [...new Set((forward?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
-    statements: (forward?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
+    reverseRewrites: [...new Set((entry?.reverse?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
+    statements: ((forward ?? first)?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
     reverseStatements: (entry?.reverse?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
     ...(forward && forward.droppedStatements > 0 ? { droppedStatements: forward.droppedStatements } : {}),
     durationMs: forward ? forward.ms : null
   }
 }
 
+function migrationRehearsal(entry: MigrationEvidence | undefined, context: MigrationContext): MigrationReport['rehearsal'] {
+  if (entry === undefined) {
+    return { status: context.rehearsal.status === 'ran' ? 'not-rehearsed' : 'skipped', reason: context.rehearsal.reason ?? 'the rehearsal did not run', repairs: [] }
+  }
+  const status = entry.status === 'applied' ? 'rehearsed' : entry.status
+  const ran = status === 'rehearsed' || status === 'failed'
+  return {
+    status,
+    ...(entry.reason && !ran ? { reason: entry.reason } : {}),
+    ...(ran ? { basis: entry.basis } : {}),
+    repairs: entry.repairs.map((repair) => ({
+      kind: repair.kind,
+      tables: repair.tables,
+      columns: repair.columns,
+      rows: repair.rows,
+      syntheticOnly: repair.syntheticOnly,
+      cause: firstLine(repair.cause.message),
+      sql: repair.sql,
+      productionCheck: repair.productionCheck?.sql ?? null
+    })),
+    ...(entry.notes.length > 0 ? { notes: entry.notes } : {})
+  }
+}
+
+/** What the rehearsal did not do for this migration, as findings: never a silent "safe". */
+function rehearsalFindings(entry: MigrationEvidence | undefined, context: MigrationContext, file: MigrationFile): Finding[] {
+  const { rehearsal } = context
+  // --static-only (or `rehearsal: false`) asked for a static verdict; it says so in the summary.
+  if (rehearsal.status === 'skipped' && context.evidence === null && (context.input.rehearsal === undefined || /switched off/.test(rehearsal.reason ?? ''))) {
+    return []
+  }
+  const notRehearsed = (reason: string): Finding => ({
+    rule: 'not-rehearsed',
+    severity: 'warning',
+    message: `not rehearsed: ${reason}; what this review says about it rests on reading the file alone`,
+    line: file.line,
+    evidence: 'rehearsal',
+    basis: 'static'
+  })
+  if (entry === undefined) return [notRehearsed(rehearsal.status === 'ran' ? 'the rehearsal did not reach it' : (rehearsal.reason ?? 'the rehearsal did not run'))]
+  switch (entry.status) {
+    case 'not-rehearsed':
+      return [notRehearsed(entry.reason ?? 'the rehearsal did not reach it')]
+    case 'recorded-applied':
+    case 'replaced':
+      return [
+        {
+          rule: entry.status === 'replaced' ? 'squash-not-used' : 'recorded-as-applied',
+          severity: 'info',
+          message: entry.reason ?? '',
+          line: file.line,
+          evidence: 'rehearsal',
+          outcome: 'seen'
+        }
+      ]
+    default:
+      return []
+  }
+}
+
 /** For refuting a rule: did the rehearsal look for this kind of fact about this migration? */
 function checkedBy(entry: MigrationEvidence, evidence: RehearsalEvidence): Checked {
-  const applied = entry.forward !== null && entry.forward.error === null
+  const applied = entry.status === 'applied'
+  const appliedFirstTime = applied && entry.firstRun?.error === null
   return (kind, finding) => {
     switch (kind) {
-      case 'old-code-breaks': {
-        const model = finding.model
-        const inconclusive = evidence.inconclusiveModels.some((label) => label.toLowerCase() === model)
-        return applied && entry.oldCodeProbed && !inconclusive
+      case 'old-code-breaks':
+      case 'round-trip': {
+        const inconclusive = evidence.inconclusiveModels.some((label) => label.toLowerCase() === finding.model)
+        return applied && entry.oldCode.probed && entry.oldCode.masked.length === 0 && !inconclusive
       }
       case 'new-code-breaks':
-        return applied && entry.newCodeProbed
+        return applied && entry.newCode.probed
       case 'apply-error':
-        // A run stopped by another error (lock_timeout, statement_timeout) did not show that it applies.
-        return applied
+        // A first run stopped by a lock or a timeout did not show that it applies.
+        return appliedFirstTime
       case 'rewrite':
       case 'blocking-lock':
         return applied
@@ -215,6 +323,7 @@ function checkedBy(entry: MigrationEvidence, evidence: RehearsalEvidence): Check
       case 'reverse-error':
         return entry.reverse !== null
       case 'data-loss':
+      case 'reverse-data-loss':
         return entry.dataLossMeasured
     }
   }
@@ -222,11 +331,12 @@ function checkedBy(entry: MigrationEvidence, evidence: RehearsalEvidence): Check
 
 function migrationDeployOrder(oldBreaks: boolean | null, newBreaks: boolean | null, findings: Finding[]): DeployOrder | null {
   if (oldBreaks !== null && newBreaks !== null) {
-    const staticOrder = strictest(findings.filter((f) => f.evidence === 'static').map((f) => f.deployOrder))
+    const statedOrder = strictest(findings.map((f) => f.deployOrder))
     if (oldBreaks && newBreaks) return 'multi-step'
-    if (oldBreaks) return staticOrder === 'multi-step' ? 'multi-step' : 'deploy-first'
+    if (oldBreaks) return statedOrder === 'multi-step' ? 'multi-step' : 'deploy-first'
     if (newBreaks) return 'migrate-first'
-    return staticOrder === 'multi-step' ? 'multi-step' : 'migrate-first'
+    // Neither breaks: any order works, unless a rule knows better.
+    return statedOrder
   }
   return strictest(findings.map((finding) => finding.deployOrder))
 }
@@ -319,27 +429,3 @@ function sideLabel(side: 'main' | 'pr' | 'both'): string {
   return side === 'main' ? 'base branch' : side === 'pr' ? 'this PR' : 'both'
 }
 
-function summarize(
-  verdict: Verdict,
-  migrations: MigrationReport[],
-  conflicts: ConflictReport[],
-  review: StaticReview,
-  rehearsal: RehearsalInfo,
-  missing: boolean
-): string {
-  const count = `${migrations.length} new migration${migrations.length === 1 ? '' : 's'}`
-  const basis = rehearsal.status === 'ran' ? 'static review and rehearsal' : 'static review only'
-  const causes: string[] = []
-  if (rehearsal.status === 'failed') causes.push(`the rehearsal could not run: ${rehearsal.reason}`)
-  if (review.problems.length > 0) causes.push(`${review.problems.length} migration graph error${review.problems.length === 1 ? '' : 's'}`)
-  const newConflicts = conflicts.filter((conflict) => !conflict.preexisting)
-  if (newConflicts.length > 0) causes.push(`conflicting leaves in ${newConflicts.map((c) => `'${c.app}'`).join(', ')} after merge`)
-  if (review.edited.length > 0) causes.push(`${review.edited.length} existing migration${review.edited.length === 1 ? '' : 's'} changed`)
-  for (const level of ['error', 'unsafe', 'warning'] as const) {
-    const flagged = migrations.filter((migration) => migration.verdict === level)
-    if (flagged.length > 0) causes.push(`${flagged.length} ${level}`)
-  }
-  if (missing) causes.push('model changes without a migration')
-  if (migrations.length === 0 && causes.length === 0) return `safe: this pull request adds no migrations (${basis})`
-  return `${verdict}: ${count}; ${causes.length > 0 ? causes.join('; ') : 'no problems found'} (${basis})`
-}

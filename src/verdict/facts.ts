@@ -1,113 +1,234 @@
-// The rehearsal's evidence about one migration as a list of facts, each tied
-// to an operation (or a model/table) and carrying its proof in words.
-import type { HelperRun, HelperStatement } from '../model/helper.js'
+// The rehearsal's evidence about one migration as facts: each tied to an
+// operation (or a model or table), with its proof in words, how bad it is on
+// its own, whether it is certain or depends on data production may not have,
+// and the data it rests on.
 import type { MigrationEvidence } from '../model/evidence.js'
-import type { ProbeFailure } from '../model/report.js'
 import type { ProofKind } from '../model/findings.js'
+import type { HelperRun, HelperStatement } from '../model/helper.js'
+import type { Basis, DataLossEntry, ProbeFailure, ProductionCheck, Severity } from '../model/report.js'
+
+export type FactKind =
+  | ProofKind
+  | 'reapply-error'
+  | 'statement-timeout'
+  | 'lock-timeout'
+  | 'reverse-rewrite'
+  | 'reverse-scan'
+  | 'schema-drift'
 
 export interface Fact {
-  kind: ProofKind | 'reapply-error' | 'statement-timeout' | 'lock-timeout'
+  kind: FactKind
   operationIndex: number | null
   /** Lowercase `app.model` or table the fact is about, when it is about one. */
   model: string | null
   table: string | null
   summary: string
   proof: string[]
+  /** How bad the fact is on its own. */
+  severity: Severity
+  /** data-dependent: it happened on rows the seeder made up, and production may have none such. */
+  certainty: 'certain' | 'data-dependent'
+  basis: Basis
+  sqlstate?: string | null
+  productionCheck?: ProductionCheck
 }
 
 const BLOCKING_MODES = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
+// Statements that check every row while holding their lock: a NOT NULL, a new constraint, a unique index.
+const SCANS = /\bSET\s+NOT\s+NULL\b|\bADD\s+COLUMN\b[^;]*\bNOT\s+NULL\b|\bADD\s+CONSTRAINT\b[^;]*\b(CHECK|FOREIGN\s+KEY|UNIQUE)\b(?![^;]*\bNOT\s+VALID\b)|\bCREATE\s+UNIQUE\s+INDEX\b(?![^;]*\bCONCURRENTLY\b)|\bVALIDATE\s+CONSTRAINT\b/i
 
-export function factsOf(evidence: MigrationEvidence, lockTimeoutMs: number): Fact[] {
+export interface FactContext {
+  lockTimeoutMs: number
+  /** Tables the base branch has: a rewrite of a table this PR creates costs nothing. */
+  baseTables: ReadonlySet<string>
+}
+
+export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact[] {
   const facts: Fact[] = []
-  const forward = evidence.forward
-  if (forward?.error) facts.push(errorFact(forward, 'apply', lockTimeoutMs))
+  const basis = evidence.basis
+  const first = evidence.firstRun
+  if (first?.error) facts.push(applyFact(evidence, first, context))
+  const forward = evidence.status === 'applied' ? evidence.forward : null
   for (const statement of forward?.statements ?? []) {
-    if (statement.rewrite.length > 0) {
-      facts.push({
-        kind: 'rewrite',
-        operationIndex: statement.operationIndex,
-        model: null,
-        table: statement.rewrite[0]!,
-        summary: `rewrote ${statement.rewrite.join(', ')} in ${formatMs(statement.ms)}`,
-        proof: [`\`${oneLine(statement.sql)}\` rewrote ${statement.rewrite.join(', ')} holding ${lockList(statement)}`]
-      })
+    const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
+    if (rewritten.length > 0) {
+      facts.push(fact('rewrite', statement.operationIndex, rewritten[0]!, `rewrote ${rewritten.join(', ')} in ${formatMs(statement.ms)}`, [
+        `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(statement)}`
+      ], 'warning', basis))
     }
     const blocking = statement.locks.filter((lock) => BLOCKING_MODES.has(lock.mode))
     if (blocking.length > 0 && !statement.error) {
-      facts.push({
-        kind: 'blocking-lock',
-        operationIndex: statement.operationIndex,
-        model: null,
-        table: blocking[0]!.relation,
-        summary: `held ${lockList(statement)}`,
-        proof: [`\`${oneLine(statement.sql)}\` held ${lockList(statement)}`]
-      })
+      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, `held ${lockList(statement)}`, [`\`${oneLine(statement.sql)}\` held ${lockList(statement)}`], 'info', basis))
     }
   }
-  facts.push(...probeFacts('old-code-breaks', evidence.oldCodeFailures))
-  facts.push(...probeFacts('new-code-breaks', evidence.newCodeFailures))
+  facts.push(...probeFacts('old-code-breaks', evidence.oldCode.failures.filter((f) => f.probe !== 'round-trip'), basis))
+  facts.push(...probeFacts('round-trip', evidence.oldCode.failures.filter((f) => f.probe === 'round-trip'), basis))
+  facts.push(...probeFacts('new-code-breaks', evidence.newCode.failures, basis))
+
   const reverse = evidence.reverse
   if (reverse?.error) {
     if (reverse.error.exception === 'IrreversibleError') {
-      facts.push({
-        kind: 'irreversible',
-        operationIndex: reverse.error.operationIndex,
-        model: null,
-        table: null,
-        summary: 'cannot be reversed (IrreversibleError)',
-        proof: [`migrate back: ${firstLine(reverse.error.message)}`]
-      })
-    } else facts.push(errorFact(reverse, 'reverse', lockTimeoutMs))
+      facts.push(fact('irreversible', reverse.error.operationIndex, null, 'cannot be reversed (IrreversibleError)', [`migrate back: ${firstLine(reverse.error.message)}`], 'warning', basis))
+    } else facts.push(errorFact(reverse, 'reverse', context, basis))
   }
-  if (evidence.reapply?.error) {
-    const fact = errorFact(evidence.reapply, 'reapply', lockTimeoutMs)
-    facts.push({ ...fact, kind: 'reapply-error' })
+  for (const statement of reverse?.error ? [] : (reverse?.statements ?? [])) {
+    const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
+    if (rewritten.length > 0) {
+      facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatMs(statement.ms)} on the seeded rows)`, [
+        `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(statement)}`
+      ], 'warning', basis))
+    } else if (SCANS.test(statement.sql)) {
+      const held = statement.locks.filter((lock) => BLOCKING_MODES.has(lock.mode) && isBaseRelation(lock.relation, context))
+      if (held.length > 0) {
+        facts.push(fact('reverse-scan', statement.operationIndex, held[0]!.relation, `rolling it back checks every row of ${held[0]!.relation} while holding ${lockName(held[0]!.mode)}`, [
+          `reverse: \`${oneLine(statement.sql)}\` held ${lockList(statement)}`
+        ], 'warning', basis))
+      }
+    }
   }
-  for (const loss of evidence.dataLoss) {
-    const what = loss.column === null ? `${loss.rowsLost} row${loss.rowsLost === 1 ? '' : 's'} of ${loss.table}` : `${loss.valuesChanged} value${loss.valuesChanged === 1 ? '' : 's'} of ${loss.table}.${loss.column}`
-    facts.push({
-      kind: 'data-loss',
-      operationIndex: null,
-      model: null,
-      table: loss.table,
-      summary: loss.when === 'forward' ? `drops ${what}` : `rolling back does not restore ${what}`,
-      proof: [loss.when === 'forward' ? `forward: ${what} gone` : `after migrate and reverse: ${what} lost or changed`]
-    })
+  if (evidence.reapply?.error) facts.push({ ...errorFact(evidence.reapply, 'reapply', context, basis), kind: 'reapply-error' })
+  for (const loss of evidence.dataLoss) facts.push(lossFact(loss, basis))
+  for (const difference of evidence.schemaDrift) {
+    facts.push(fact('schema-drift', null, difference.table, `after migrating forward and back, the schema differs from before it: ${difference.message}`, [], 'warning', basis))
   }
   return facts
 }
 
-/** Probe failures grouped by model: one fact per model the old (or new) code breaks on. */
-function probeFacts(kind: 'old-code-breaks' | 'new-code-breaks', failures: readonly ProbeFailure[]): Fact[] {
-  const byModel = new Map<string, ProbeFailure[]>()
-  for (const failure of failures) byModel.set(failure.model, [...(byModel.get(failure.model) ?? []), failure])
-  const old = kind === 'old-code-breaks'
-  return [...byModel].map(([model, list]) => ({
-    kind,
-    operationIndex: null,
-    model: model.toLowerCase(),
-    table: list[0]!.table,
-    summary: `the ${old ? 'base' : 'new'} code's ${list.map((f) => f.probe.toUpperCase()).join('/')} on ${model} fails${old ? '' : ' on the old schema'}: ${firstLine(list[0]!.message)}`,
-    proof: list.map(
-      (f) => `${old ? 'old' : 'new'} code ${f.probe.toUpperCase()} on ${model}${old ? '' : ' (old schema)'}: ${firstLine(f.message)}${old && f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`
-    )
-  }))
+function fact(kind: FactKind, operationIndex: number | null, table: string | null, summary: string, proof: string[], severity: Severity, basis: Basis): Fact {
+  return { kind, operationIndex, model: null, table, summary, proof, severity, certainty: 'certain', basis }
 }
 
-function errorFact(run: HelperRun, phase: 'apply' | 'reverse' | 'reapply', lockTimeoutMs: number): Fact {
+function isBaseRelation(relation: string, context: FactContext): boolean {
+  // An index's name starts with its table's; a relation of a table the PR creates is not the base's.
+  return [...context.baseTables].some((table) => relation === table || relation.startsWith(`${table}_`))
+}
+
+/** The first run's failure, and whether it is certain or only the seeder's rows caused it. */
+function applyFact(evidence: MigrationEvidence, first: HelperRun, context: FactContext): Fact {
+  const base = errorFact(first, 'apply', context, evidence.firstBasis)
+  if (base.kind !== 'apply-error') return base
+  const repairs = evidence.repairs
+  const last = repairs.at(-1)
+  if (evidence.status !== 'applied' || last === undefined) return base
+  const proof = [
+    ...base.proof,
+    ...repairs.map(
+      (repair) =>
+        `the rehearsal ${repair.kind === 'empty-tables' ? `emptied ${repair.tables.join(', ')}` : `repaired ${repair.rows} row${repair.rows === 1 ? '' : 's'} (${repairLabel(repair.kind)}${repair.table ? ` in ${repair.table}` : ''})`} and ran it again: ${repair === last ? 'it applied' : 'it failed again'}`
+    )
+  ]
+  const everyRow = last.kind === 'empty-tables' || (last.offendingRows !== null && last.tableRows !== null && last.tableRows > 0 && last.offendingRows >= last.tableRows)
+  if (everyRow) {
+    return { ...base, proof: [...proof, 'every row of the table had the problem: it fails on any table with rows'] }
+  }
+  if (!repairs.every((repair) => repair.syntheticOnly)) {
+    return { ...base, proof: [...proof, "rows of the team's own seed had the problem"] }
+  }
+  const check = repairs.find((repair) => repair.productionCheck !== null)
+  return {
+    ...base,
+    severity: 'warning',
+    certainty: 'data-dependent',
+    summary: `fails on rows the seeder made up (${last.offendingRows ?? last.rows} of them): ${firstLine(first.error!.message)}`,
+    proof,
+    ...(check?.productionCheck
+      ? { productionCheck: { sql: check.productionCheck.sql, meaning: check.productionCheck.meaning, seededRows: check.offendingRows ?? check.rows } }
+      : {})
+  }
+}
+
+function repairLabel(kind: MigrationEvidence['repairs'][number]['kind']): string {
+  switch (kind) {
+    case 'not-null':
+      return 'NULLs removed'
+    case 'unique':
+      return 'duplicates removed'
+    case 'too-long':
+      return 'values shortened'
+    case 'check':
+      return 'rows breaking the check removed'
+    case 'foreign-key':
+      return 'rows pointing nowhere removed'
+    case 'ordinary-rows':
+      return 'only the ordinary rows kept'
+    case 'empty-tables':
+      return 'tables emptied'
+  }
+}
+
+function lossFact(loss: DataLossEntry, basis: Basis): Fact {
+  const what =
+    loss.column === null
+      ? `${loss.rowsLost} row${loss.rowsLost === 1 ? '' : 's'} of ${loss.table}`
+      : `${loss.valuesChanged} value${loss.valuesChanged === 1 ? '' : 's'} of ${loss.table}.${loss.column}`
+  const forward = loss.when === 'forward'
+  return {
+    kind: forward ? 'data-loss' : 'reverse-data-loss',
+    operationIndex: loss.operationIndex ?? null,
+    model: null,
+    table: loss.table,
+    summary: forward ? `drops ${what}` : `rolling it back does not restore ${what}`,
+    proof: [forward ? `forward: ${what} gone` : `after migrating forward and back: ${what} lost or changed`],
+    severity: 'warning',
+    certainty: 'certain',
+    basis
+  }
+}
+
+/** Probe failures grouped by model: one fact per model the code breaks on. */
+function probeFacts(kind: 'old-code-breaks' | 'new-code-breaks' | 'round-trip', failures: readonly ProbeFailure[], basis: Basis): Fact[] {
+  const groups = new Map<string, ProbeFailure[]>()
+  for (const failure of failures) {
+    const id = `${failure.model}\0${failure.operationIndex ?? ''}`
+    groups.set(id, [...(groups.get(id) ?? []), failure])
+  }
+  const old = kind !== 'new-code-breaks'
+  return [...groups.values()].map((list) => {
+    const model = list[0]!.model
+    // The old code writing a value that repeats, now that a unique constraint exists: only when its users do.
+    const repeats = old && list.every((failure) => failure.sqlstate === '23505')
+    const summary =
+      kind === 'round-trip'
+        ? `the base code reads back values of ${model} it did not write: ${firstLine(list[0]!.message)}`
+        : `the ${old ? 'base' : 'new'} code's ${list.map((f) => f.probe.toUpperCase()).join('/')} on ${model} fails${old ? '' : ' on the old schema'}: ${firstLine(list[0]!.message)}`
+    return {
+      kind,
+      operationIndex: list[0]!.operationIndex ?? null,
+      model: model.toLowerCase(),
+      table: list[0]!.table,
+      summary,
+      proof: list.map((f) =>
+        f.probe === 'round-trip'
+          ? `old code wrote a ${model} and read it back: ${f.message}`
+          : `${old ? 'old' : 'new'} code ${f.probe.toUpperCase()} on ${model}${old ? '' : ' (old schema)'}: ${firstLine(f.message)}${old && f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}`
+      ),
+      severity: kind === 'new-code-breaks' ? 'info' : repeats ? 'warning' : 'unsafe',
+      certainty: repeats ? 'data-dependent' : 'certain',
+      basis,
+      sqlstate: list[0]!.sqlstate
+    } satisfies Fact
+  })
+}
+
+function errorFact(run: HelperRun, phase: 'apply' | 'reverse' | 'reapply', context: FactContext, basis: Basis): Fact {
   const error = run.error!
-  const kind: Fact['kind'] =
+  const kind: FactKind =
     error.sqlstate === '55P03' ? 'lock-timeout' : error.sqlstate === '57014' ? 'statement-timeout' : phase === 'reverse' ? 'reverse-error' : 'apply-error'
   const what = phase === 'apply' ? 'does not apply on the seeded data' : phase === 'reverse' ? 'cannot be reversed on the seeded data' : 'does not apply a second time after its reverse'
   const summary =
     kind === 'lock-timeout'
-      ? `waited more than lock_timeout (${lockTimeoutMs} ms) for a lock and gave up`
+      ? `waited more than lock_timeout (${context.lockTimeoutMs} ms) for a lock and gave up`
       : kind === 'statement-timeout'
         ? 'ran past statement_timeout and was cancelled'
         : `${what}: ${firstLine(error.message)}`
   const proof = [`${error.exception}: ${firstLine(error.message)}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`]
   if (error.statement) proof.push(`statement: \`${oneLine(error.statement)}\`${error.params?.length ? ` with ${error.params.join(', ')}` : ''}`)
-  return { kind, operationIndex: error.operationIndex, model: null, table: null, summary, proof }
+  const severity: Severity = phase === 'apply' ? 'unsafe' : 'warning'
+  return { kind, operationIndex: error.operationIndex, model: null, table: null, summary, proof, severity, certainty: 'certain', basis, sqlstate: error.sqlstate }
+}
+
+export function lockName(mode: string): string {
+  return mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
 }
 
 export function lockList(statement: HelperStatement): string {

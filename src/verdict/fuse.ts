@@ -1,54 +1,77 @@
-// Rules and rehearsal evidence about the same operation become one finding.
-// A rule whose first proof kind the rehearsal saw is confirmed (evidence:
-// rehearsal, with the proof). A rule the rehearsal checked and did not see
-// happen is refuted: it drops one severity level and says so. Facts no rule
-// claimed become findings of their own.
+// Rules and rehearsal facts about the same operation become one finding.
+// Each fact goes to the one rule it proves (a unique violation to add-unique,
+// not to its neighbour). A rule with facts is confirmed: it carries every one
+// of them as proof, at the severity the worst of them warrants (a failure only
+// the seeder's made-up rows caused warrants a warning and a query to run on
+// production). A rule is refuted only when the rehearsal looked for every kind
+// of fact that would prove it and saw none: it drops one level and says what
+// was checked. Facts no rule claimed become findings of their own.
 import type { ProofKind, RuleFinding } from '../model/findings.js'
 import type { Finding, Severity } from '../model/report.js'
-import type { Fact } from './facts.js'
+import type { Fact, FactKind } from './facts.js'
+import { worstSeverity } from './severity.js'
 
-/** Whether the rehearsal looked for a kind of fact for this migration (and so its absence means something). */
+/** Whether the rehearsal looked for a kind of fact for this migration (so that its absence means something). */
 export type Checked = (kind: ProofKind, finding: RuleFinding) => boolean
 
 const LOWER: Record<Severity, Severity> = { error: 'unsafe', unsafe: 'warning', warning: 'info', info: 'info' }
+const RANK: Record<Severity, number> = { info: 0, warning: 1, unsafe: 2, error: 3 }
+const lesser = (a: Severity, b: Severity): Severity => (RANK[a] <= RANK[b] ? a : b)
 
 export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[], checked: Checked | null): Finding[] {
-  const used = new Set<Fact>()
+  const owners = assignFacts(ruleFindings, facts)
   const findings: Finding[] = []
   for (const rule of ruleFindings) {
-    const { model: _model, provenBy, operationIndex, ...finding } = rule
+    const { model: _model, provenBy, operationIndex, severityWhenSeen, explains: _explains, ...finding } = rule
     const out: Finding = { ...finding, operationIndex }
-    if (checked !== null && provenBy.length > 0) {
-      const related = facts.filter((fact) => provenBy.includes(fact.kind as ProofKind) && concerns(fact, rule))
-      const primary = related.filter((fact) => fact.kind === provenBy[0])
-      if (rule.ignored !== undefined) {
-        // Silenced with a reason: it keeps its grade, and the facts that prove it
-        // do not come back as findings of their own (which nothing could silence).
-        if (related.length > 0) {
-          out.evidence = 'rehearsal'
-          out.proof = related.flatMap((fact) => fact.proof)
-          related.forEach((fact) => used.add(fact))
+    const related = facts.filter((fact) => owners.get(fact) === rule)
+    if (checked !== null && related.length > 0) {
+      out.evidence = 'rehearsal'
+      out.outcome = 'seen'
+      out.proof = related.flatMap((fact) => fact.proof)
+      out.basis = related[0]!.basis
+      const check = related.find((fact) => fact.productionCheck)?.productionCheck
+      if (check) out.productionCheck = check
+      // Silenced with a reason: it keeps its grade; its facts stay with it.
+      if (rule.ignored === undefined) {
+        out.severity = worstSeverity(
+          related.map((fact) => {
+            const warranted = lesser(rule.severity, severityWhenSeen?.[fact.kind as ProofKind] ?? rule.severity)
+            const capped = fact.certainty === 'data-dependent' ? lesser(warranted, 'warning') : warranted
+            return RANK[fact.severity] > RANK[capped] ? fact.severity : capped
+          })
+        )
+        const dependent = related.find((fact) => fact.certainty === 'data-dependent')
+        if (dependent && related.every((fact) => fact.certainty === 'data-dependent' || fact.kind === 'blocking-lock')) {
+          out.message = `${out.message}. In the rehearsal it ${dependent.summary.replace(/^fails/, 'failed')}; whether it fails in production depends on your rows`
         }
-      } else if (primary.length > 0 || related.some((fact) => fact.kind === 'apply-error')) {
-        out.evidence = 'rehearsal'
-        out.proof = related.flatMap((fact) => fact.proof)
-        if (related.some((fact) => fact.kind === 'apply-error') && rankOf(out.severity) < rankOf('unsafe')) out.severity = 'unsafe'
-        related.forEach((fact) => used.add(fact))
-      } else if (checked(provenBy[0]!, rule)) {
-        out.evidence = 'rehearsal'
-        out.severity = LOWER[out.severity]
-        out.message = `${out.message}. The rehearsal did not see this happen on seeded data (${REFUTED[provenBy[0]!]})`
-        out.proof = related.flatMap((fact) => fact.proof)
-        related.forEach((fact) => used.add(fact))
       }
+    } else if (checked !== null && provenBy.length > 0 && rule.ignored === undefined && provenBy.every((kind) => checked(kind, rule))) {
+      out.evidence = 'rehearsal'
+      out.outcome = 'not-seen'
+      out.severity = LOWER[out.severity]
+      out.message = `${out.message}. Not seen in the rehearsal: ${provenBy.map((kind) => NOT_SEEN[kind]).join('; ')}`
     }
     findings.push(out)
   }
   for (const fact of facts) {
-    if (used.has(fact) || fact.kind === 'blocking-lock') continue
+    if (owners.has(fact) || fact.kind === 'blocking-lock') continue
     findings.push(factFinding(fact))
   }
   return findings
+}
+
+/** Each fact to the one rule it proves: the rule of its operation that explains its SQLSTATE, else the first that claims its kind. */
+function assignFacts(rules: readonly RuleFinding[], facts: readonly Fact[]): Map<Fact, RuleFinding> {
+  const owners = new Map<Fact, RuleFinding>()
+  for (const fact of facts) {
+    const candidates = rules.filter((rule) => rule.provenBy.includes(fact.kind as ProofKind) && concerns(fact, rule))
+    if (candidates.length === 0) continue
+    const explaining = fact.sqlstate ? candidates.find((rule) => rule.explains?.includes(fact.sqlstate!)) : undefined
+    const rejecting = fact.sqlstate ? candidates.filter((rule) => rule.explains !== undefined && !rule.explains.includes(fact.sqlstate!)) : []
+    owners.set(fact, explaining ?? candidates.find((rule) => !rejecting.includes(rule)) ?? candidates[0]!)
+  }
+  return owners
 }
 
 /** A fact is about a rule's operation when it names the same operation, or the same model or table. */
@@ -59,53 +82,71 @@ function concerns(fact: Fact, rule: RuleFinding): boolean {
   return fact.model === rule.model || fact.table === `${app}_${model}`
 }
 
-const REFUTED: Record<ProofKind, string> = {
+const NOT_SEEN: Record<ProofKind, string> = {
   rewrite: 'no table or index was rewritten',
-  'old-code-breaks': "the base code's SELECT, INSERT and UPDATE still work after it",
-  'new-code-breaks': 'the new code works on the old schema',
-  'apply-error': 'it applied',
+  'old-code-breaks': "the base code's SELECT, INSERT and UPDATE still worked after it",
+  'new-code-breaks': 'the new code worked on the old schema',
+  'apply-error': 'it applied on the seeded rows',
   irreversible: 'it reversed',
   'reverse-error': 'it reversed',
   'data-loss': 'no data was lost',
-  'blocking-lock': 'no blocking lock was held'
+  'blocking-lock': 'no statement held a lock that blocks reads or writes',
+  'round-trip': 'the base code read back what it wrote',
+  'reverse-data-loss': 'migrating forward and back lost no value'
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, unsafe: 2, error: 3 }
-const rankOf = (severity: Severity): number => RANK[severity]
-
-const FACT_RULES: Record<Fact['kind'], { rule: string; severity: Severity; breaks: Finding['breaks']; alternative?: string }> = {
-  'apply-error': { rule: 'apply-failed', severity: 'unsafe', breaks: ['data'] },
+const FACT_RULES: Record<FactKind, { rule: string; breaks: Finding['breaks']; alternative?: string; deployOrder?: Finding['deployOrder'] }> = {
+  'apply-error': { rule: 'apply-failed', breaks: ['data'] },
   'lock-timeout': {
     rule: 'lock-timeout',
-    severity: 'unsafe',
     breaks: ['locks'],
     alternative: 'Keep lock_timeout set for migrations in production and retry them; split the migration so each lock is held briefly.'
   },
-  'statement-timeout': { rule: 'statement-timeout', severity: 'unsafe', breaks: ['locks'] },
-  'old-code-breaks': { rule: 'old-code-breaks', severity: 'unsafe', breaks: ['old-code'] },
-  'new-code-breaks': { rule: 'new-code-breaks', severity: 'info', breaks: ['new-code'] },
-  rewrite: { rule: 'table-rewrite', severity: 'warning', breaks: ['locks'] },
-  irreversible: { rule: 'irreversible', severity: 'warning', breaks: [] },
-  'reverse-error': { rule: 'reverse-failed', severity: 'warning', breaks: ['data'] },
-  'reapply-error': { rule: 'reapply-failed', severity: 'warning', breaks: [] },
-  'data-loss': { rule: 'data-loss', severity: 'warning', breaks: ['data'] },
-  'blocking-lock': { rule: 'blocking-lock', severity: 'info', breaks: ['locks'] }
+  'statement-timeout': { rule: 'statement-timeout', breaks: ['locks'] },
+  'old-code-breaks': { rule: 'old-code-breaks', breaks: ['old-code'], deployOrder: 'deploy-first' },
+  'round-trip': {
+    rule: 'old-code-round-trip',
+    breaks: ['old-code'],
+    deployOrder: 'multi-step',
+    alternative: 'Add a new column of the new type beside the old one, write both from the code, backfill, switch reads, and drop the old column in a later release.'
+  },
+  'new-code-breaks': { rule: 'new-code-breaks', breaks: ['new-code'], deployOrder: 'migrate-first' },
+  rewrite: { rule: 'table-rewrite', breaks: ['locks'] },
+  irreversible: { rule: 'irreversible', breaks: [] },
+  'reverse-error': { rule: 'reverse-failed', breaks: ['data'] },
+  'reapply-error': { rule: 'reapply-failed', breaks: [] },
+  'data-loss': { rule: 'data-loss', breaks: ['data'] },
+  'reverse-data-loss': { rule: 'reverse-data-loss', breaks: ['data'] },
+  'reverse-rewrite': {
+    rule: 'reverse-table-rewrite',
+    breaks: ['locks'],
+    alternative: 'Plan the rollback as a new forward migration, or make the reverse a no-op where the old code works with the new column (a wider varchar, a nullable column).'
+  },
+  'reverse-scan': {
+    rule: 'reverse-validates-by-scan',
+    breaks: ['locks'],
+    alternative: 'Make the reverse re-add the column as nullable (or with a db_default), or add the constraint NOT VALID and validate it separately.'
+  },
+  'schema-drift': { rule: 'reverse-schema-drift', breaks: [] },
+  'blocking-lock': { rule: 'blocking-lock', breaks: ['locks'] }
 }
 
 function factFinding(fact: Fact): Finding {
   const spec = FACT_RULES[fact.kind]
   const finding: Finding = {
     rule: spec.rule,
-    severity: spec.severity,
+    severity: fact.severity,
     message: fact.kind === 'new-code-breaks' ? `${fact.summary}: run the migration before deploying the new code` : fact.summary,
     line: null,
     evidence: 'rehearsal',
+    outcome: 'seen',
+    basis: fact.basis,
     operationIndex: fact.operationIndex,
     breaks: spec.breaks,
     proof: fact.proof
   }
-  if (fact.kind === 'old-code-breaks') finding.deployOrder = 'deploy-first'
-  if (fact.kind === 'new-code-breaks') finding.deployOrder = 'migrate-first'
+  if (spec.deployOrder) finding.deployOrder = spec.deployOrder
   if (spec.alternative) finding.safeAlternative = spec.alternative
+  if (fact.productionCheck) finding.productionCheck = fact.productionCheck
   return finding
 }

@@ -143,11 +143,21 @@ describe('the Action on a pull request', () => {
   it('finishes fast and green, and says nothing, when the pull request changes no migration', async () => {
     const repo = forkedRepo({ base: shopProject(), pr: [{ 'README.md': 'docs\n' }] })
     repos.push(repo)
-    const run = await reviewPullRequest(repo, { rehearsal: 'true' })
-    expect(run.status).toBe(0)
+    const run = await reviewPullRequest(repo, { rehearsal: 'true', python: newestDjango().python })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
     expect(run.outputs.verdict).toBe('safe')
     expect(github.commentsOn(7)).toEqual([])
     expect(run.summary).toContain('this pull request adds no migrations')
+    expect(run.stdout).toContain("Migration review: safe: this pull request adds no migrations (static review and Django's autodetector)")
+  })
+
+  it('fails the check, naming the input, when the Python it was given cannot import Django', async () => {
+    const repo = forkedRepo({ base: shopProject(), pr: [{ 'README.md': 'docs\n' }] })
+    repos.push(repo)
+    const run = await reviewPullRequest(repo, { rehearsal: 'true', python: 'python3' })
+    expect(run.status).toBe(1)
+    expect(run.outputs.verdict).toBe('error')
+    expect(run.stdout).toContain('set the python input (--python)')
   })
 
   it('turns its earlier comment into an all-clear once the pull request drops its migrations', async () => {

@@ -103,7 +103,7 @@ describe('the Python bridge', () => {
     const dir = project({}, 'print("settings loaded")')
     await using django = await DjangoProcess.start(await options(dir))
     expect(django.info.django).toBe(newestDjango().django)
-    expect(await django.call('leaves')).toEqual([['shop', '0001_initial']])
+    expect((await django.call('plan', {})).plan).toEqual(['shop.0001_initial'])
   })
 
   it('stops the whole process tree when a request runs past its timeout', async () => {

@@ -72,8 +72,8 @@ describe('the rehearsal', () => {
     expect(migration.deployOrder).toBe('deploy-first')
     expect(nonNullNotes).toBeGreaterThan(0)
     expect(migration.dataLoss.value).toBe(true)
-    expect(migration.dataLoss.losses).toContainEqual({ table: 'shop_book', column: 'note', rowsLost: 0, valuesChanged: nonNullNotes, when: 'round-trip' })
-    expect(migration.dataLoss.losses).toContainEqual({ table: 'shop_book', column: 'note', rowsLost: 0, valuesChanged: nonNullNotes, when: 'forward' })
+    expect(migration.dataLoss.losses).toContainEqual({ table: 'shop_book', column: 'note', rowsLost: 0, valuesChanged: nonNullNotes, when: 'round-trip', operationIndex: 0 })
+    expect(migration.dataLoss.losses).toContainEqual({ table: 'shop_book', column: 'note', rowsLost: 0, valuesChanged: nonNullNotes, when: 'forward', operationIndex: 0 })
   })
 
   it('finds NOT NULL on a column with NULLs does not apply, naming the column', async () => {
@@ -88,15 +88,22 @@ describe('the rehearsal', () => {
     expect(migration.findings.find((f) => f.rule === 'alter-field-not-null')!.evidence).toBe('rehearsal')
   })
 
-  it('finds a unique constraint on a column with duplicates does not apply', async () => {
+  it('finds a unique constraint fails on the seeded duplicates, gives the query to run on production, and answers the rest without them', async () => {
     const { report } = await rehearseScenario({
       prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=100, unique=True)'),
       pr: [{ name: '0002_title_unique', operations: ['migrations.AlterField(model_name="book", name="title", field=models.CharField(max_length=100, unique=True))'] }]
     })
     const migration = only(report)
-    expect(migration.appliesOnSeededData.value).toBe(false)
-    expect(migration.appliesOnSeededData.error!.sqlstate).toBe('23505')
-    expect(migration.findings.find((f) => f.rule === 'add-unique')).toMatchObject({ severity: 'unsafe', evidence: 'rehearsal' })
+    expect(migration.appliesOnSeededData).toMatchObject({ value: false, basis: 'adversarial-seed', error: { sqlstate: '23505' } })
+    // Only rows the seeder made up repeat a title: a warning with the query that tells whether production has such rows.
+    const finding = migration.findings.find((f) => f.rule === 'add-unique')!
+    expect(finding).toMatchObject({ severity: 'warning', evidence: 'rehearsal', outcome: 'seen' })
+    expect(finding.productionCheck!.sql).toBe('SELECT "title", count(*) AS copies FROM "shop_book" GROUP BY "title" HAVING count(*) > 1 ORDER BY copies DESC LIMIT 20;')
+    expect(finding.productionCheck!.seededRows).toBeGreaterThan(1)
+    expect(migration.rehearsal).toMatchObject({ status: 'rehearsed', basis: 'conforming-seed', repairs: [expect.objectContaining({ kind: 'unique', syntheticOnly: true })] })
+    expect(migration.reversible).toMatchObject({ value: true, basis: 'conforming-seed' })
+    expect(migration.backwardCompatible.value).not.toBeNull()
+    expect(migration.verdict).toBe('warning')
   })
 
   it('finds a max_length shrunk below existing values does not apply', async () => {
@@ -206,14 +213,18 @@ describe('the rehearsal', () => {
     expect(finding.message).toContain('lock_timeout (300 ms)')
   })
 
-  it('reports model changes that no migration covers', async () => {
+  it('finds a model change no migration covers unsafe: the deployed code would query a column that does not exist', async () => {
     const { report } = await rehearseScenario({
       prModel: `${BOOK_MODEL}    isbn = models.CharField(max_length=13, null=True)\n    rating = models.IntegerField(null=True)\n`,
       pr: [{ name: '0002_book_isbn', operations: ['migrations.AddField(model_name="book", name="isbn", field=models.CharField(max_length=13, null=True))'] }]
     })
     expect(report.missingMigrations.value).toBe(true)
-    expect(report.missingMigrations.changes).toEqual([{ app: 'shop', operations: [expect.stringContaining('rating')] }])
-    expect(report.verdict).toBe('warning')
+    expect(report.missingMigrations.changes).toEqual([
+      { app: 'shop', operations: [expect.stringContaining('rating')], databaseOperations: [expect.stringContaining('rating')] }
+    ])
+    expect(report.missingMigrations.command).toBe('python manage.py makemigrations shop')
+    expect(report.verdict).toBe('unsafe')
+    expect(report.summary).toContain('model changes without a migration')
   })
 })
 

@@ -150,6 +150,7 @@ describe('the comment', () => {
             findings: [
               finding({
                 evidence: 'rehearsal',
+                outcome: 'seen',
                 proof: ['old code INSERT on shop.Book: null value in column "stock"'],
                 safeAlternative: 'Give the field a `db_default`.'
               })

@@ -184,8 +184,8 @@ describe('seeding edge cases', () => {
     const byName = new Map(result.tables.map((table) => [table.table, table]))
     expect(byName.get('app_never')).toMatchObject({ rows: 0, skipped: expect.stringContaining('never_ok') })
     expect(byName.get('app_child')).toMatchObject({ rows: 0, skipped: 'references app_never, which has no rows' })
-    expect(byName.get('app_ok')).toEqual({ table: 'app_ok', rows: ROWS })
-    expect(byName.get('app_after')).toEqual({ table: 'app_after', rows: ROWS })
+    expect(byName.get('app_ok')).toMatchObject({ table: 'app_ok', rows: ROWS })
+    expect(byName.get('app_after')).toMatchObject({ table: 'app_after', rows: ROWS })
     expect(result.totalRows).toBe(2 * ROWS)
     expect(await count(client, 'SELECT count(*) AS n FROM app_after')).toBe(ROWS)
   })
@@ -210,7 +210,7 @@ describe('seeding edge cases', () => {
       'existing'
     )
     const result = await seedDatabase(client, await readCatalog(client), { rowsPerTable: ROWS })
-    expect(result.tables).toEqual([{ table: 'app_tag', rows: ROWS }])
+    expect(result.tables).toMatchObject([{ table: 'app_tag', rows: ROWS }])
     expect(await count(client, 'SELECT count(*) AS n FROM app_tag')).toBe(ROWS + 3)
     const inserted = await client.query<{ id: number }>(`INSERT INTO app_tag (name) VALUES ('after') RETURNING id`)
     expect(inserted.rows[0]!.id).toBeGreaterThan(await count(client, "SELECT max(id) AS n FROM app_tag WHERE name <> 'after'"))
@@ -260,7 +260,7 @@ describe('seeding edge cases', () => {
       'misc'
     )
     const result = await seedDatabase(client, await readCatalog(client), { rowsPerTable: ROWS })
-    expect(result.tables).toEqual([{ table: 'misc_thing', rows: ROWS }])
+    expect(result.tables).toMatchObject([{ table: 'misc_thing', rows: ROWS }])
     const moods = await client.query<{ mood: string }>('SELECT DISTINCT mood::text AS mood FROM misc_thing ORDER BY 1')
     expect(moods.rows.map((row) => row.mood)).toEqual(['happy', "it's complicated", 'ok', 'sad'])
     expect(await count(client, 'SELECT count(*) AS n FROM misc_thing WHERE doubled = qty * 2 AND qty > 0')).toBe(ROWS)
@@ -277,7 +277,7 @@ describe('seeding edge cases', () => {
       'exclude'
     )
     const result = await seedDatabase(client, await readCatalog(client), { rowsPerTable: 5, excludeTables: ['keep_me'] })
-    expect(result.tables).toEqual([{ table: 'fill_me', rows: 5 }])
+    expect(result.tables).toMatchObject([{ table: 'fill_me', rows: 5 }])
     expect(await count(client, 'SELECT count(*) AS n FROM keep_me')).toBe(0)
   })
 })

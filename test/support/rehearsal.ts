@@ -77,6 +77,8 @@ export async function rehearseScenario(scenario: Scenario, options: Partial<Opti
         postgresImage: DEFAULTS.postgresImage,
         postgresBin: undefined,
         python: newestDjango().python,
+        basePython: undefined,
+        includePaths: [],
         settings: undefined,
         seedRows: 12,
         seedSql: undefined,

@@ -37,9 +37,11 @@ export function shopProject(): FileTree {
       },
       'class Book(models.Model):\n    title = models.CharField(max_length=100)\n    note = models.TextField(null=True)\n    isbn = models.TextField(null=True)\n    pages = models.IntegerField(null=True)\n'
     ),
-    ...appFiles('library', {
-      '0001_initial': migrationSource({ initial: true, dependencies: [['shop', '0001_initial']], operations: [createModel('Shelf')] })
-    })
+    ...appFiles(
+      'library',
+      { '0001_initial': migrationSource({ initial: true, dependencies: [['shop', '0001_initial']], operations: [createModel('Shelf')] }) },
+      'class Shelf(models.Model):\n    pass\n'
+    )
   }
 }
 

@@ -1,11 +1,14 @@
 """Entry point: `python -m dmr_helper`, with DJANGO_SETTINGS_MODULE pointing at
-dmr_helper.settings_shim and DMR_USER_SETTINGS at the project's settings."""
+dmr_helper.settings_shim and DMR_USER_SETTINGS at the project's settings.
+
+The requests it answers and its error kinds are listed once, in protocol.json,
+which the TypeScript bridge reads too."""
 import os
 import sys
 import traceback
 
 from .errors import HelperError, describe
-from .protocol import Channel
+from .protocol import Channel, PROTOCOL
 
 
 def start():
@@ -31,6 +34,7 @@ def start():
             "settings",
             "importing the settings '%s' failed: %s: %s"
             % (os.environ.get("DMR_USER_SETTINGS"), type(error).__name__, error),
+            missing_module=getattr(error, "name", None) if isinstance(error, ImportError) else None,
         )
     from . import database
 
@@ -48,35 +52,35 @@ def start():
     }
 
 
-def handle(method, params):
-    from . import autodetect, database, migrations, probes
+def _handlers():
+    from . import autodetect, database, loader_view, migrations, probes
 
-    if method == "leaves":
-        return migrations.leaves()
-    if method == "migrateToLeaves":
-        return migrations.migrate_to_leaves()
-    if method == "applied":
-        return migrations.applied()
-    if method == "apply":
-        return migrations.run_one(params["app"], params["name"], backwards=False)
-    if method == "unapply":
-        return migrations.run_one(params["app"], params["name"], backwards=True)
-    if method == "useDatabase":
+    def use_database(params):
         database.use_database(params["database"])
         return {"database": params["database"]}
-    if method == "models":
-        return probes.describe_models()
-    if method == "probe":
-        tables = params.get("tables")
-        return probes.probe(set(tables) if tables is not None else None)
-    if method == "missingMigrations":
-        return autodetect.missing_migrations(params["projectDir"])
-    if method == "closeConnections":
+
+    def close_connections(params):
         from django.db import connections
 
         connections.close_all()
         return {}
-    raise HelperError("protocol", "unknown method %r" % method)
+
+    tables = lambda params: set(params["tables"]) if params.get("tables") is not None else None  # noqa: E731
+    return {
+        "connect": lambda params: database.connect(params["database"]),
+        "useDatabase": use_database,
+        "closeConnections": close_connections,
+        "diskMigrations": lambda params: loader_view.disk_migrations(params["projectDir"]),
+        "missingMigrations": lambda params: autodetect.missing_migrations(params["projectDir"]),
+        "plan": lambda params: migrations.plan(),
+        "migrateToLeaves": lambda params: migrations.migrate_to_leaves(),
+        "applied": lambda params: migrations.applied(),
+        "apply": lambda params: migrations.run_one(params["app"], params["name"], backwards=False),
+        "unapply": lambda params: migrations.run_one(params["app"], params["name"], backwards=True),
+        "models": lambda params: probes.describe_models(),
+        "probe": lambda params: probes.probe(tables(params)),
+        "roundTrip": lambda params: probes.round_trip(tables(params)),
+    }
 
 
 def main():
@@ -84,19 +88,26 @@ def main():
     try:
         info = start()
     except HelperError as error:
-        channel.send({"id": 0, "error": {"kind": error.kind, "message": str(error)}})
+        channel.send({"id": 0, "error": error.as_message()})
         return 1
     channel.send({"id": 0, "result": info})
+    handlers = _handlers()
+    missing = set(PROTOCOL["methods"]) - set(handlers) - {"shutdown"}
+    if missing:
+        raise RuntimeError("protocol.json lists methods the helper does not answer: %s" % sorted(missing))
     for request in channel.requests():
         request_id = request.get("id")
-        if request.get("method") == "shutdown":
+        method = request.get("method")
+        if method == "shutdown":
             channel.send({"id": request_id, "result": {}})
             break
         try:
-            result = handle(request.get("method"), request.get("params") or {})
-            channel.send({"id": request_id, "result": result})
+            handler = handlers.get(method)
+            if handler is None:
+                raise HelperError("protocol", "unknown method %r" % method)
+            channel.send({"id": request_id, "result": handler(request.get("params") or {})})
         except HelperError as error:
-            channel.send({"id": request_id, "error": {"kind": error.kind, "message": str(error)}})
+            channel.send({"id": request_id, "error": error.as_message()})
         except Exception as error:  # noqa: BLE001 - report, keep serving
             channel.send(
                 {

@@ -28,8 +28,17 @@ def describe(error, statement=None, operation_index=None):
 
 
 class HelperError(Exception):
-    """An error the user can act on; `kind` tells the bridge which input to name."""
+    """An error the user can act on; `kind` (one of protocol.json's errorKinds)
+    tells the bridge which input to name; `details` carry what it needs to say so."""
 
-    def __init__(self, kind, message):
+    def __init__(self, kind, message, **details):
         super().__init__(message)
+        from .protocol import PROTOCOL
+
+        if kind not in PROTOCOL["errorKinds"]:
+            raise ValueError("unknown error kind %r (add it to protocol.json)" % kind)
         self.kind = kind
+        self.details = {key: value for key, value in details.items() if value is not None}
+
+    def as_message(self):
+        return dict(self.details, kind=self.kind, message=str(self))

@@ -55,13 +55,70 @@ def describe_models():
             "table": model._meta.db_table,
             "columns": [field.column for field in model._meta.local_concrete_fields],
             "app": model._meta.app_label,
+            "fields": [hint for hint in (_field_hint(field) for field in model._meta.local_concrete_fields) if hint],
         }
         for model in probed_models()
     ]
 
 
+# Values the seeder can write as text in Postgres' input format.
+_PLAIN = (str, int, float, decimal.Decimal, uuid.UUID, datetime.date, datetime.time, datetime.timedelta)
+DEFAULT_SAMPLES = 6
+
+
+def _as_text(field, value):
+    """A Python value of `field` as Postgres input text, or None when it is not a plain value."""
+    try:
+        prepared = field.get_db_prep_save(value, connection)
+    except Exception:  # noqa: BLE001 - a value the field refuses: no hint
+        return None
+    if isinstance(prepared, bool):
+        return "true" if prepared else "false"
+    if isinstance(prepared, _PLAIN):
+        return str(prepared)
+    return None
+
+
+def _field_hint(field):
+    """What the code knows about a column's values: its choices, and what its
+    default gives (a callable such as uuid4 gives distinct values)."""
+    if field.primary_key or getattr(field, "generated", False):
+        return None
+    hint = {"name": field.name, "column": field.column, "internalType": field.get_internal_type()}
+    if field.choices:
+        values = [_as_text(field, value) for value, _ in field.flatchoices if value not in (None, "")]
+        if values and None not in values:
+            hint["choices"] = values
+    if field.has_default():
+        samples = []
+        try:
+            for _ in range(DEFAULT_SAMPLES if callable(field.default) else 1):
+                samples.append(_as_text(field, field.get_default()))
+        except Exception:  # noqa: BLE001 - a default that needs a request or a database
+            samples = [None]
+        if samples and None not in samples:
+            hint["defaults"] = samples
+            hint["defaultDistinct"] = callable(field.default) and len(set(samples)) == len(samples)
+    return hint if len(hint) > 3 else None
+
+
 def probe(only_tables=None):
-    return [probe_model(model) for model in probed_models(only_tables)]
+    results = []
+    for model in probed_models(only_tables):
+        try:
+            results.append(probe_model(model))
+        except Exception as error:  # noqa: BLE001 - one model's trouble never ends the probe of the others
+            reason = "the probe itself failed: %s: %s" % (type(error).__name__, describe(error)["message"])
+            results.append(
+                {
+                    "model": model._meta.label,
+                    "table": model._meta.db_table,
+                    "select": {"ok": None, "reason": reason},
+                    "insert": {"ok": None, "reason": reason},
+                    "update": {"ok": None, "reason": reason},
+                }
+            )
+    return results
 
 
 def probe_model(model):
@@ -99,9 +156,63 @@ def _attempt(action):
     except DatabaseError as error:
         failure = describe(error)
         return {"ok": False, "message": failure["message"], "sqlstate": failure["sqlstate"], "exception": failure["exception"]}, None
+    except Exception as error:  # noqa: BLE001 - the project's own code refused a value (a field's from_db_value, a validator)
+        failure = describe(error)
+        return {"ok": False, "message": failure["message"], "sqlstate": None, "exception": failure["exception"], "codeError": True}, None
 
 
-def _insert(model, rng, minimal=False):
+def round_trip(only_tables=None):
+    """The code writes a value to every field of a new row and reads the row
+    back: a value that comes back different (another type, truncated, shifted)
+    means this code no longer understands the column. Rolled back."""
+    results = []
+    for model in probed_models(only_tables):
+        meta = model._meta
+        entry = {"model": meta.label, "table": meta.db_table, "ok": None, "mismatches": []}
+        try:
+            with transaction.atomic():
+                outcome, written = _attempt(lambda: _insert(model, random.Random("round-trip:" + meta.label), keep_values=True))
+                if outcome["ok"] is not True:
+                    entry["reason"] = outcome.get("reason") or "the row could not be written: %s" % outcome.get("message")
+                else:
+                    instance, values = written
+                    fields = [field for field in meta.local_concrete_fields if field.attname in values]
+                    read = model._base_manager.using(connection.alias).filter(pk=instance.pk).values_list(*[f.attname for f in fields]).get()
+                    for field, value in zip(fields, read):
+                        if not _same(values[field.attname], value):
+                            entry["mismatches"].append(
+                                {"field": field.name, "column": field.column, "wrote": _show(values[field.attname]), "read": _show(value)}
+                            )
+                    entry["ok"] = not entry["mismatches"]
+                transaction.set_rollback(True)
+        except Exception as error:  # noqa: BLE001 - reading back failed: say so, go on
+            entry["ok"] = None
+            entry["reason"] = "reading the row back failed: %s: %s" % (type(error).__name__, describe(error)["message"])
+        results.append(entry)
+    return results
+
+
+def _normal(value):
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _same(wrote, read):
+    wrote, read = _normal(wrote), _normal(read)
+    if type(wrote) is not type(read):
+        return False
+    if isinstance(wrote, datetime.datetime) and (wrote.tzinfo is None) != (read.tzinfo is None):
+        return False
+    return wrote == read
+
+
+def _show(value):
+    text = repr(_normal(value))
+    return text if len(text) <= 80 else "%s… (%d chars)" % (text[:60], len(text))
+
+
+def _insert(model, rng, minimal=False, keep_values=False):
     meta = model._meta
     if meta.parents:
         raise SkipProbe("multi-table inheritance: the parent row is probed on its own")
@@ -125,7 +236,7 @@ def _insert(model, rng, minimal=False):
     if rows and returning:
         for value, field in zip(rows[0], returning):
             setattr(instance, field.attname, value)
-    return instance
+    return (instance, values) if keep_values else instance
 
 
 def _update(manager, model, target):
