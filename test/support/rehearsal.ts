@@ -38,6 +38,11 @@ export interface Scenario {
   prFiles?: FileTree
   /** The folder the Django project sits in (a monorepo), '' for the root. */
   root?: string
+  /** More apps on the base branch, installed after `shop`. */
+  apps?: Array<{ name: string; migrations: Record<string, string>; models: string }>
+  /** Book's first migration on the base branch (default: BOOK_INITIAL), and its model. */
+  baseInitial?: string
+  baseModel?: string
 }
 
 export interface ScenarioRun {
@@ -46,8 +51,13 @@ export interface ScenarioRun {
 }
 
 export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
-  const base = { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) }
-  const pr: FileTree = { 'shop/models.py': `from django.db import models\n${scenario.prModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
+  const extra = scenario.apps ?? []
+  const base: FileTree = {
+    ...projectFiles(['shop', ...extra.map((app) => app.name)]),
+    ...appFiles('shop', { '0001_initial': scenario.baseInitial ?? BOOK_INITIAL }, scenario.baseModel ?? BOOK_MODEL),
+    ...Object.assign({}, ...extra.map((app) => appFiles(app.name, app.migrations, app.models)))
+  }
+  const pr: FileTree = { 'shop/models.py': `from django.db import models\n${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
   let previous = '0001_initial'
   for (const migration of scenario.pr) {
     pr[`shop/migrations/${migration.name}.py`] = migrationSource({
