@@ -38,6 +38,8 @@ export interface Scenario {
   prFiles?: FileTree
   /** The folder the Django project sits in (a monorepo), '' for the root. */
   root?: string
+  /** Python appended to the project's settings (both branches), e.g. another database ENGINE. */
+  settings?: string
 }
 
 export interface ScenarioRun {
@@ -46,7 +48,7 @@ export interface ScenarioRun {
 }
 
 export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
-  const base = { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) }
+  const base = { ...projectFiles(['shop'], scenario.settings ? { settings: scenario.settings } : {}), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) }
   const pr: FileTree = { 'shop/models.py': `from django.db import models\n${scenario.prModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
   let previous = '0001_initial'
   for (const migration of scenario.pr) {

@@ -67,7 +67,7 @@ const activeRules = (entry: MigrationReport) => entry.findings.filter((finding) 
 // ---- evidence by hand ----------------------------------------------------------
 
 function run(statements: HelperStatement[], error: HelperError | null = null): HelperRun {
-  return { statements, droppedStatements: 0, error, ms: 25, atomic: true, operations: [] }
+  return { statements, droppedStatements: 0, error, ms: 25, atomic: true, operations: [], commitMs: null, endMs: 0 }
 }
 
 function evidence(key: string, overrides: Partial<MigrationEvidence> = {}): MigrationEvidence {
@@ -113,7 +113,11 @@ const PAGES_TO_BIGINT: HelperStatement = {
     { relation: 'django_migrations', mode: 'RowExclusiveLock' }
   ],
   rewrite: ['shop_book', 'shop_book_pkey'],
-  operationIndex: 0
+  operationIndex: 0,
+  startMs: 0,
+  endMs: 38.4,
+  heldUntilMs: 38.4,
+  inTransaction: true
 }
 
 describe('a migration with rehearsal evidence', () => {
@@ -152,7 +156,11 @@ describe('a migration with rehearsal evidence', () => {
       ms: 2.1,
       locks: [{ relation: 'shop_book', mode: 'AccessExclusiveLock' }],
       rewrite: [],
-      operationIndex: 0
+      operationIndex: 0,
+      startMs: 0,
+      endMs: 2.1,
+      heldUntilMs: 2.1,
+      inTransaction: true
     }
     const entry = migration(report(review, [evidence('shop.0005_pages_positive', { forward: run([check]) })]), '0005_pages_positive')
     expect(entry.findings).toEqual([expect.objectContaining({ rule: 'alter-field-type', severity: 'info', evidence: 'rehearsal' })])

@@ -44,7 +44,7 @@ function ruleFindings(operations: string[], spec: Omit<MigrationSpec, 'operation
 // ---- the rehearsal side, by hand -----------------------------------------
 
 function run(statements: HelperStatement[], error: HelperError | null = null): HelperRun {
-  return { statements, droppedStatements: 0, error, ms: statements.reduce((sum, statement) => sum + statement.ms, 0), atomic: true, operations: [] }
+  return { statements, droppedStatements: 0, error, ms: statements.reduce((sum, statement) => sum + statement.ms, 0), atomic: true, operations: [], commitMs: null, endMs: 0 }
 }
 
 /** A migration that applied, was probed with old and new code, reversed and re-applied cleanly, unless told otherwise. */
@@ -79,7 +79,11 @@ const PAGES_TO_BIGINT: HelperStatement = {
   ms: 41.7,
   locks: [{ relation: 'shop_book', mode: 'AccessExclusiveLock' }],
   rewrite: ['shop_book', 'shop_book_pkey'],
-  operationIndex: 0
+  operationIndex: 0,
+  startMs: 0,
+  endMs: 41.7,
+  heldUntilMs: 41.7,
+  inTransaction: true
 }
 
 const STOCK_INSERT_FAILS: ProbeFailure = {
@@ -157,7 +161,11 @@ describe('a rule the rehearsal saw happen', () => {
       ms: 12.9,
       locks: [{ relation: 'shop_book', mode: 'AccessExclusiveLock' }],
       rewrite: ['shop_book', 'shop_book_pkey'],
-      operationIndex: 0
+      operationIndex: 0,
+      startMs: 0,
+      endMs: 12.9,
+      heldUntilMs: 12.9,
+      inTransaction: true
     }
     const fused = fuse(rules, facts(evidence({ forward: run([shortenTitle, { ...PAGES_TO_BIGINT, operationIndex: 1 }]) })), LOOKED_FOR_EVERYTHING)
     expect(fused.map((finding) => [finding.rule, finding.operationIndex, finding.severity, finding.evidence])).toEqual([
@@ -179,7 +187,11 @@ describe('a rule the rehearsal looked for and did not see', () => {
       ms: 3.2,
       locks: [{ relation: 'shop_book', mode: 'AccessExclusiveLock' }],
       rewrite: [],
-      operationIndex: 0
+      operationIndex: 0,
+      startMs: 0,
+      endMs: 3.2,
+      heldUntilMs: 3.2,
+      inTransaction: true
     }
     const fused = fuse(rules, facts(evidence({ forward: run([check]) })), LOOKED_FOR_EVERYTHING)
     expect(fused).toHaveLength(1)
@@ -319,9 +331,13 @@ describe('what the rehearsal saw that no rule claimed', () => {
       ms: 0.4,
       locks: [{ relation: 'shop_book', mode: 'RowExclusiveLock' }],
       rewrite: [],
-      operationIndex: 0
+      operationIndex: 0,
+      startMs: 0,
+      endMs: 0.4,
+      heldUntilMs: 0.4,
+      inTransaction: true
     }
-    const lock: HelperStatement = { sql: 'LOCK TABLE "shop_book" IN SHARE MODE', ms: 0.1, locks: [{ relation: 'shop_book', mode: 'ShareLock' }], rewrite: [], operationIndex: 0 }
+    const lock: HelperStatement = { sql: 'LOCK TABLE "shop_book" IN SHARE MODE', ms: 0.1, locks: [{ relation: 'shop_book', mode: 'ShareLock' }], rewrite: [], operationIndex: 0, startMs: 0, endMs: 0.1, heldUntilMs: 0.1, inTransaction: true }
     const rules = ruleFindings(['migrations.RunSQL("LOCK TABLE shop_book IN SHARE MODE", migrations.RunSQL.noop)'])
     expect(fuse(rules, facts(evidence({ forward: run([lock, insert]) })), LOOKED_FOR_EVERYTHING)).toEqual([])
   })
