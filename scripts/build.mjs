@@ -3,7 +3,7 @@
 // Usage: node scripts/build.mjs [outdir]   (default: dist)
 import { build } from 'esbuild'
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { resolve, sep } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const outdir = resolve(root, process.argv[2] ?? 'dist')
@@ -40,9 +40,11 @@ await build({
   logLevel: 'warning',
   charset: 'utf8'
 })
+// The helper's own unit tests (python/dmr_helper/tests) stay out of the bundle.
+const pythonTests = resolve(root, 'python', 'dmr_helper', 'tests')
 await cp(resolve(root, 'python'), resolve(outdir, 'python'), {
   recursive: true,
-  filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc')
+  filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') && src !== pythonTests && !src.startsWith(pythonTests + sep)
 })
 await cp(resolve(root, 'schema'), resolve(outdir, 'schema'), { recursive: true })
 await writeFile(resolve(outdir, 'package.json'), '{ "type": "module" }\n')

@@ -15,7 +15,11 @@ def sqlstate_of(error):
 
 
 def describe(error, statement=None, operation_index=None):
-    message = str(error).strip() or type(error).__name__
+    try:
+        message = str(error).strip()
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails still has a class
+        message = ""
+    message = message or type(error).__name__
     # psycopg appends a context block after the first line; the first lines carry the meaning.
     message = "\n".join(line for line in message.splitlines() if line.strip())[:2000]
     return {

@@ -101,11 +101,14 @@ def run_one(app, name, backwards=False):
             error = dict(error, exception=type(exc).__name__)
     finally:
         undo()
+        tracer.finish()
     return {
         "statements": tracer.statements,
         "droppedStatements": tracer.dropped,
         "error": error,
         "ms": round((time.perf_counter() - started) * 1000, 1),
+        "commitMs": tracer.commit_ms,
+        "endMs": tracer.end_ms,
         "atomic": bool(migration.atomic),
         "operations": [type(op).__name__ for op in migration.operations],
     }

@@ -64,7 +64,8 @@ export async function rehearseMigration(run: Run, entry: MigrationEvidence, befo
 /** Applies the migration; after a failure on data, repairs the offending rows and tries again. */
 async function applyWithRepairs(run: Run, entry: MigrationEvidence, before: Before, base: BaseState): Promise<Before> {
   const [app, name] = splitKey(entry.key)
-  const nonAtomic = run.input.nonAtomic.has(entry.key)
+  // A backend of its own (django-pg-zero-downtime-migrations) may commit statement by statement even in an atomic migration.
+  const nonAtomic = run.input.nonAtomic.has(entry.key) || run.info('new').engine !== 'django.db.backends.postgresql'
   const tried = new Set<string>()
   let current = before
   entry.firstBasis = run.basis
@@ -231,7 +232,7 @@ async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before,
 /** A run the helper could not report on (its process was stopped), as a failed run. */
 function failedRun(error: Error): HelperRun {
   const failure: HelperError = { exception: error.name, message: error.message, sqlstate: null, statement: null, operationIndex: null }
-  return { statements: [], droppedStatements: 0, error: failure, ms: 0, atomic: true, operations: [] }
+  return { statements: [], droppedStatements: 0, error: failure, ms: 0, atomic: true, operations: [], commitMs: null, endMs: 0 }
 }
 
 /** Ends what a stopped process left running on the run's database (a statement still holding locks). */

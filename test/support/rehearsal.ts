@@ -43,6 +43,8 @@ export interface Scenario {
   /** Book's first migration on the base branch (default: BOOK_INITIAL), and its model. */
   baseInitial?: string
   baseModel?: string
+  /** Python appended to the project's settings (both branches), e.g. another database ENGINE. */
+  settings?: string
 }
 
 export interface ScenarioRun {
@@ -53,11 +55,12 @@ export interface ScenarioRun {
 export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
   const extra = scenario.apps ?? []
   const base: FileTree = {
-    ...projectFiles(['shop', ...extra.map((app) => app.name)]),
+    ...projectFiles(['shop', ...extra.map((app) => app.name)], scenario.settings ? { settings: scenario.settings } : {}),
     ...appFiles('shop', { '0001_initial': scenario.baseInitial ?? BOOK_INITIAL }, scenario.baseModel ?? BOOK_MODEL),
     ...Object.assign({}, ...extra.map((app) => appFiles(app.name, app.migrations, app.models)))
   }
-  const pr: FileTree = { 'shop/models.py': `from django.db import models\n${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
+  const pr: FileTree = { 'shop/models.py': `from django.db import models
+${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
   let previous = '0001_initial'
   for (const migration of scenario.pr) {
     pr[`shop/migrations/${migration.name}.py`] = migrationSource({
