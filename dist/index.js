@@ -21,7 +21,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-ARSNOWNL.js";
+} from "./chunk-I4BLJ7Q7.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

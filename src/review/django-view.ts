@@ -57,10 +57,20 @@ export async function startPython(
     }
   }
   const [base, next] = await Promise.allSettled([start('base'), start('new')])
-  if (base.status === 'rejected' || next.status === 'rejected') {
-    throw (next.status === 'rejected' ? next.reason : (base as PromiseRejectedResult).reason) as Error
-  }
+  if (next.status === 'rejected') throw next.reason
+  if (base.status === 'rejected') throw baseStartHint(base.reason, options)
   return { base: base.value, new: next.value }
+}
+
+/** The new code starts and the base code does not: most often, the pull request changes the requirements. */
+function baseStartHint(error: unknown, options: Options): unknown {
+  if (!(error instanceof DjangoBridgeError) || options.basePython !== undefined || error.message.includes('include-paths')) return error
+  return new DjangoBridgeError(
+    error.kind,
+    `the base branch's code does not start with ${options.python}, while the new code does: ${error.message}. ` +
+      "If this pull request changes the requirements (a Django upgrade), set base-python (--base-python) to an interpreter with the base branch's requirements",
+    { cause: error }
+  )
 }
 
 /** A settings import that failed on a module CI writes but git does not have: say which input brings it. */
@@ -92,6 +102,8 @@ export interface DjangoAnswer {
   dependencies: Map<MigrationKey, MigrationKey[]>
   /** The source Django imported for the migrations only it found (for inline ignores). */
   sources: Map<MigrationKey, string>
+  /** Paths (in the repository) of the migration modules Django imported. */
+  imported: Set<string>
 }
 
 export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer> {
@@ -172,7 +184,8 @@ export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer
     added,
     conflictingApps,
     dependencies: dependenciesOf(merged),
-    sources
+    sources,
+    imported: new Set(byPath.keys())
   }
 }
 

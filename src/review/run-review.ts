@@ -84,6 +84,8 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
         djangoView = answer.view
         added = answer.added
         review = settleConflicts(review, answer)
+        // Django imported it: whatever the file reader thought of it, it loads.
+        review = { ...review, problems: review.problems.filter((problem) => !(problem.kind === 'syntax-error' && answer!.imported.has(problem.path))) }
       } catch (error) {
         if (error instanceof UsageError) throw error
         djangoView = { status: 'failed', reason: (error as Error).message, hidden: [], problems: [], missingMigrations: null }

@@ -43,6 +43,8 @@ export interface Scenario {
   /** Book's first migration on the base branch (default: BOOK_INITIAL), and its model. */
   baseInitial?: string
   baseModel?: string
+  /** More migrations of `shop` on the base branch, after 0001_initial (the PR's then follow the last of them). */
+  baseMigrations?: Record<string, string>
   /** Python appended to the project's settings (both branches), e.g. another database ENGINE. */
   settings?: string
 }
@@ -52,16 +54,46 @@ export interface ScenarioRun {
   repoDir: string
 }
 
+/** The options of a review with the rehearsal on a throwaway local Postgres and the newest Django, main against feature. */
+export function reviewOptions(repoDir: string, options: Partial<Options> = {}): Options {
+  return {
+    repo: repoDir,
+    base: 'main',
+    head: 'feature',
+    projectRoot: '',
+    exclude: [],
+    swappable: {},
+    failOn: 'unsafe',
+    rehearsal: true,
+    postgres: 'local',
+    databaseUrl: undefined,
+    postgresImage: DEFAULTS.postgresImage,
+    postgresBin: undefined,
+    python: newestDjango().python,
+    basePython: undefined,
+    includePaths: [],
+    settings: undefined,
+    seedRows: 12,
+    seedSql: undefined,
+    seedCommand: undefined,
+    syntheticSeed: true,
+    lockTimeoutMs: 1000,
+    statementTimeoutMs: 20_000,
+    timeoutMs: 120_000,
+    ...options
+  }
+}
+
 export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
   const extra = scenario.apps ?? []
   const base: FileTree = {
     ...projectFiles(['shop', ...extra.map((app) => app.name)], scenario.settings ? { settings: scenario.settings } : {}),
-    ...appFiles('shop', { '0001_initial': scenario.baseInitial ?? BOOK_INITIAL }, scenario.baseModel ?? BOOK_MODEL),
+    ...appFiles('shop', { '0001_initial': scenario.baseInitial ?? BOOK_INITIAL, ...(scenario.baseMigrations ?? {}) }, scenario.baseModel ?? BOOK_MODEL),
     ...Object.assign({}, ...extra.map((app) => appFiles(app.name, app.migrations, app.models)))
   }
   const pr: FileTree = { 'shop/models.py': `from django.db import models
 ${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?? {}) }
-  let previous = '0001_initial'
+  let previous = Object.keys(scenario.baseMigrations ?? {}).at(-1) ?? '0001_initial'
   for (const migration of scenario.pr) {
     pr[`shop/migrations/${migration.name}.py`] = migrationSource({
       dependencies: [['shop', previous]],
@@ -75,33 +107,7 @@ ${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?
     scenario.root ? Object.fromEntries(Object.entries(tree).map(([path, content]) => [`${scenario.root}/${path}`, content])) : tree
   const repo = forkedRepo({ base: { ...prefix(base), 'README.md': 'a monorepo\n' }, pr: [prefix(pr)] })
   try {
-    const report = await runReview(
-      {
-        repo: repo.dir,
-        base: 'main',
-        head: 'feature',
-        projectRoot: scenario.root ?? '',
-        exclude: [],
-        swappable: {},
-        failOn: 'unsafe',
-        rehearsal: true,
-        postgres: 'local',
-        databaseUrl: undefined,
-        postgresImage: DEFAULTS.postgresImage,
-        postgresBin: undefined,
-        python: newestDjango().python,
-        basePython: undefined,
-        includePaths: [],
-        settings: undefined,
-        seedRows: 12,
-        seedSql: undefined,
-        seedCommand: undefined,
-        syntheticSeed: true,
-        lockTimeoutMs: 1000,
-        statementTimeoutMs: 20_000,
-        timeoutMs: 120_000,
-        ...options
-      },
+    const report = await runReview(reviewOptions(repo.dir, { projectRoot: scenario.root ?? '', ...options }),
       silentLogger,
       hooks
     )

@@ -23,13 +23,17 @@ def _alters_database(operation, app, from_state):
     if name != "AlterField":
         return True
     try:
-        old = from_state.models[app, operation.model_name_lower].fields[operation.name]
-    except (KeyError, AttributeError):
+        # Bound fields (rendered models): the schema editor reads attributes only a model gives them.
+        old = from_state.apps.get_model(app, operation.model_name)._meta.get_field(operation.name)
+        new = apps.get_model(app, operation.model_name)._meta.get_field(operation.name)
+    except (LookupError, KeyError, AttributeError):
         return True
-    new = operation.field
     editor = connection.schema_editor()
     if hasattr(editor, "_field_should_be_altered") and hasattr(old, "non_db_attrs"):
-        return editor._field_should_be_altered(old, new)
+        try:
+            return editor._field_should_be_altered(old, new)
+        except Exception:  # noqa: BLE001 - when in doubt, it changes the database
+            return True
     _, old_path, old_args, old_kwargs = old.deconstruct()
     _, new_path, new_args, new_kwargs = new.deconstruct()
     for kwargs in (old_kwargs, new_kwargs):
