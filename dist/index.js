@@ -15,13 +15,13 @@ import {
   positiveInteger,
   releaseOnSignals,
   renderComment,
+  renderJobSummary,
   renderJson,
-  renderMarkdown,
   runReview,
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-I4BLJ7Q7.js";
+} from "./chunk-AQWED67N.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {
@@ -32544,7 +32544,9 @@ function readEventContext(env = process.env) {
     mergeGroup: eventName === "merge_group" ? mergeGroupOf(payload, eventName) : null,
     workflowRun: eventName === "workflow_run" ? workflowRunOf(payload, eventName) : null,
     apiUrl,
-    runUrl: runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : void 0
+    runUrl: runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : void 0,
+    repositoryUrl: `${serverUrl}/${owner}/${repo}`,
+    actionUrl: env.GITHUB_ACTION_REPOSITORY?.trim() ? `${serverUrl}/${env.GITHUB_ACTION_REPOSITORY.trim()}/blob/${env.GITHUB_ACTION_REF?.trim() || "main"}` : void 0
   };
 }
 
@@ -34290,7 +34292,7 @@ async function reviewStage(options, event, env) {
     write2(isAbsolute(options.sarif) ? options.sarif : join(workspace, options.sarif), `${JSON.stringify(sarif, null, 2)}
 `);
   }
-  await writeSummary(report, event.runUrl);
+  await writeSummary(report, linksOf(event, report));
   const repoPrefix = relative(workspace, repo.topLevel);
   for (const annotation of annotationsOf(report)) {
     const file = annotation.file ? repoPrefix && !repoPrefix.startsWith("..") ? join(repoPrefix, annotation.file) : annotation.file : void 0;
@@ -34337,8 +34339,15 @@ async function commentStage(options, event) {
   setOutput("comment-url", commentUrl);
   setOutput("verdict", report.verdict);
 }
+function linksOf(event, report) {
+  return {
+    runUrl: event.runUrl,
+    blobUrl: `${event.repositoryUrl}/blob/${report.head.sha}`,
+    ...event.actionUrl ? { rulesUrl: `${event.actionUrl}/docs/rules` } : {}
+  };
+}
 async function postComment(options, event, number, report) {
-  const { body, tier } = renderComment(report, { runUrl: event.runUrl });
+  const { body, tier } = renderComment(report, linksOf(event, report));
   if (tier > 0) info(`the comment was shortened (detail level ${tier}) to fit GitHub's limit; the job summary has everything`);
   const octokit = createGitHubClient({ token: options.token, baseUrl: event.apiUrl, logger: actionsLogger });
   try {
@@ -34363,12 +34372,10 @@ async function postComment(options, event, number, report) {
 function quiet(report) {
   return report.migrations.length === 0 && report.verdict === "safe" && report.editedMigrations.length === 0 && report.conflicts.length === 0;
 }
-async function writeSummary(report, runUrl) {
+async function writeSummary(report, links) {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  let markdown = renderMarkdown(report, { tier: 0, runUrl });
-  if (markdown.length > SUMMARY_LIMIT) markdown = renderMarkdown(report, { tier: 1, runUrl });
-  if (markdown.length > SUMMARY_LIMIT) markdown = renderMarkdown(report, { tier: 2, runUrl });
-  await summary.addRaw(markdown).write();
+  const full = renderJobSummary(report, links);
+  await summary.addRaw(full.length <= SUMMARY_LIMIT ? full : renderComment(report, links).body).write();
 }
 function setOutputs(report, reportPath, commentUrl) {
   setOutput("verdict", report.verdict);

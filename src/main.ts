@@ -18,7 +18,7 @@ import type { Logger } from './lifecycle/logger.js'
 import { ResourceStack, releaseOnSignals } from './lifecycle/resources.js'
 import { annotationsOf } from './report/annotations.js'
 import { renderJson } from './report/json.js'
-import { renderComment, renderMarkdown } from './report/markdown.js'
+import { renderComment, renderJobSummary, type MarkdownOptions } from './report/markdown.js'
 import { renderSarif } from './report/sarif.js'
 import type { Report } from './model/report.js'
 import { runReview } from './review/run-review.js'
@@ -111,7 +111,7 @@ async function reviewStage(options: ActionOptions, event: EventContext, env: Nod
     const sarif = renderSarif(report, informationUri ? { informationUri } : {})
     write(isAbsolute(options.sarif) ? options.sarif : join(workspace, options.sarif), `${JSON.stringify(sarif, null, 2)}\n`)
   }
-  await writeSummary(report, event.runUrl)
+  await writeSummary(report, linksOf(event, report))
   // Annotation paths are relative to the workspace; the report's to the repository.
   const repoPrefix = relative(workspace, repo.topLevel)
   for (const annotation of annotationsOf(report)) {
@@ -163,8 +163,17 @@ async function commentStage(options: ActionOptions, event: EventContext): Promis
   core.setOutput('verdict', report.verdict)
 }
 
+/** Where the comment's links point: the run, the files at the head commit, the rule pages of the action's version. */
+function linksOf(event: EventContext, report: Report): Omit<MarkdownOptions, 'tier'> {
+  return {
+    runUrl: event.runUrl,
+    blobUrl: `${event.repositoryUrl}/blob/${report.head.sha}`,
+    ...(event.actionUrl ? { rulesUrl: `${event.actionUrl}/docs/rules` } : {})
+  }
+}
+
 async function postComment(options: ActionOptions, event: EventContext, number: number, report: Report): Promise<string> {
-  const { body, tier } = renderComment(report, { runUrl: event.runUrl })
+  const { body, tier } = renderComment(report, linksOf(event, report))
   if (tier > 0) core.info(`the comment was shortened (detail level ${tier}) to fit GitHub's limit; the job summary has everything`)
   const octokit = createGitHubClient({ token: options.token, baseUrl: event.apiUrl, logger: actionsLogger })
   try {
@@ -193,12 +202,11 @@ function quiet(report: Report): boolean {
   return report.migrations.length === 0 && report.verdict === 'safe' && report.editedMigrations.length === 0 && report.conflicts.length === 0
 }
 
-async function writeSummary(report: Report, runUrl: string | undefined): Promise<void> {
+async function writeSummary(report: Report, links: Omit<MarkdownOptions, 'tier'>): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  let markdown = renderMarkdown(report, { tier: 0, runUrl })
-  if (markdown.length > SUMMARY_LIMIT) markdown = renderMarkdown(report, { tier: 1, runUrl })
-  if (markdown.length > SUMMARY_LIMIT) markdown = renderMarkdown(report, { tier: 2, runUrl })
-  await core.summary.addRaw(markdown).write()
+  // A step's summary holds 1 MiB: past it, the comment's richest tier that fits.
+  const full = renderJobSummary(report, links)
+  await core.summary.addRaw(full.length <= SUMMARY_LIMIT ? full : renderComment(report, links).body).write()
 }
 
 function setOutputs(report: Report, reportPath: string, commentUrl: string): void {

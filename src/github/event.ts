@@ -58,6 +58,10 @@ export interface EventContext {
   apiUrl: string
   /** The run's page, whose job summary holds the full report; undefined outside a run. */
   runUrl: string | undefined
+  /** `https://github.com/acme/shop`: the repository's pages (file links in the comment). */
+  repositoryUrl: string
+  /** The action's own pages at the ref the workflow uses (its rule documentation); undefined outside an action run. */
+  actionUrl: string | undefined
 }
 
 type Env = Record<string, string | undefined>
@@ -157,6 +161,10 @@ export function readEventContext(env: Env = process.env): EventContext {
     mergeGroup: eventName === 'merge_group' ? mergeGroupOf(payload, eventName) : null,
     workflowRun: eventName === 'workflow_run' ? workflowRunOf(payload, eventName) : null,
     apiUrl,
-    runUrl: runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined
+    runUrl: runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined,
+    repositoryUrl: `${serverUrl}/${owner}/${repo}`,
+    actionUrl: env.GITHUB_ACTION_REPOSITORY?.trim()
+      ? `${serverUrl}/${env.GITHUB_ACTION_REPOSITORY.trim()}/blob/${env.GITHUB_ACTION_REF?.trim() || 'main'}`
+      : undefined
   }
 }

@@ -106,6 +106,8 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   }
 }
 
+const DDL = /^\s*(ALTER|CREATE|DROP|COMMENT)\b/i
+
 function emptyEvidence(key: MigrationKey): MigrationEvidence {
   return {
     key,
@@ -174,9 +176,13 @@ async function probeNewCodeOnOldSchema(run: Run, evidence: Map<MigrationKey, Mig
   for (const failure of failures) {
     const statementsOf = (entry: MigrationEvidence) => entry.forward!.statements
     const touching = applied.filter((entry) => touchedTables(statementsOf(entry), newTables).has(failure.table))
-    // "column shop_book.stock does not exist": the migration that named that column.
+    // "column shop_book.stock does not exist": the migration whose schema change named that column
+    // (a data migration's UPDATE names every column of the model, too).
     const names = namedIn(failure.message).filter((name) => name !== failure.table)
-    const named = touching.filter((entry) => names.some((name) => namesColumn(statementsOf(entry), failure.table, name)))
+    const naming = (entry: MigrationEvidence, ddl: boolean) =>
+      names.some((name) => namesColumn(statementsOf(entry).filter((statement) => DDL.test(statement.sql) === ddl), failure.table, name))
+    const byDdl = touching.filter((entry) => naming(entry, true))
+    const named = byDdl.length > 0 ? byDdl : touching.filter((entry) => naming(entry, false))
     const owners = named.length > 0 ? named : touching.length > 0 ? touching : applied.slice(-1)
     for (const owner of owners) owner.newCode.failures.push(...attributeFailures([failure], statementsOf(owner)))
   }

@@ -1,12 +1,18 @@
-// The report as GitHub-flavoured markdown: the PR comment (kept under GitHub's
-// 65,536-character limit by dropping detail in whole steps, never by cutting
-// text mid-markdown) and the job summary (everything). Every user-controlled
-// string goes through markdown-escape.
-import { code, codeBlock, rich, text } from './markdown-escape.js'
+// The report as GitHub-flavoured markdown. The PR comment says what to do,
+// first: the verdict, the deploy plan, then what blocks the PR, each item with
+// its file and line as a link, its rule linked to its page, its proof and what
+// to do instead, all visible; warnings and the migration table follow. It is
+// kept under GitHub's 65,536-character limit by dropping detail in whole
+// steps, never by cutting text mid-markdown. The job summary is the full
+// report: every finding, statement, lock, probe and repair. Every
+// user-controlled string goes through markdown-escape.
 import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord, Verdict } from '../model/report.js'
+import { deployPlan, firstClause, type Segment } from './deploy-plan.js'
+import { code, codeBlock, rich, text } from './markdown-escape.js'
 
 const ICON: Record<Verdict, string> = { safe: '🟢', warning: '🟡', unsafe: '🔴', error: '⛔' }
 const SEVERITY_ICON = { info: 'ℹ️', warning: '🟡', unsafe: '🔴', error: '⛔' } as const
+const RULES_URL = 'https://github.com/django-migration-review/django-migration-review/blob/main/docs/rules'
 
 /** How much detail: 0 is everything; each step drops more. */
 export type Tier = 0 | 1 | 2 | 3
@@ -15,11 +21,16 @@ export interface MarkdownOptions {
   tier?: Tier
   /** Link to the run, whose job summary holds the full report. */
   runUrl?: string | undefined
+  /** `https://github.com/acme/shop/blob/<head sha>`: file paths and lines become links. */
+  blobUrl?: string | undefined
+  /** Where the rule pages live: `<rulesUrl>/<rule>.md`. */
+  rulesUrl?: string | undefined
 }
 
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin for the marker. */
 export const COMMENT_LIMIT = 65_536
 const COMMENT_BUDGET = 64_000
+const SAFE_URL = /^https?:\/\/[^\s)<>"'`]+$/
 
 /** The richest tier that fits; the smallest tier always fits. */
 export function renderComment(report: Report, options: Omit<MarkdownOptions, 'tier'> = {}): { body: string; tier: Tier } {
@@ -30,51 +41,57 @@ export function renderComment(report: Report, options: Omit<MarkdownOptions, 'ti
   return { body: renderMarkdown(report, { ...options, tier: 3 }), tier: 3 }
 }
 
+/** The PR comment at a detail tier. */
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const tier = options.tier ?? 0
-  const parts: string[] = [heading(report), facts(report)]
-
-  if (report.graphProblems.length > 0) {
-    const shown = tier >= 3 ? report.graphProblems.slice(0, 5) : report.graphProblems.slice(0, 50)
-    parts.push(
-      `**The migration graph does not load after the merge** (\`migrate\` would fail):\n\n${shown
-        .map((p) => `- ${code(`${p.path}:${p.line}`)} ${text(p.message)}`)
-        .join('\n')}${report.graphProblems.length > shown.length ? `\n- … ${report.graphProblems.length - shown.length} more` : ''}`
-    )
-  }
-
+  const links = linker(options)
+  const parts: string[] = [heading(report), facts(report), planSection(report)]
+  const blockers = blockingSection(report, links, tier)
+  if (blockers) parts.push(blockers)
   if (report.migrations.length > 0) parts.push(migrationTable(report.migrations, tier))
-
-  for (const conflict of report.conflicts) parts.push(conflictSection(conflict, tier))
-
-  if (report.editedMigrations.length > 0) {
-    parts.push(
-      `**Migrations already on the base branch that this PR changes:**\n\n${report.editedMigrations
-        .slice(0, tier >= 3 ? 5 : 100)
-        .map((edit) => `- ${edit.change === 'modified' ? '🟡' : '🔴'} ${code(edit.path)}: ${text(edit.message)}`)
-        .join('\n')}`
-    )
-  }
-
-  if (report.missingMigrations.value === true && report.missingMigrations.changes) {
-    parts.push(
-      `**Model changes without a migration** (\`makemigrations\` would write them):\n\n${report.missingMigrations.changes
-        .map((change) => `- ${code(change.app)}: ${change.operations.slice(0, 10).map((op) => text(op, 120)).join('; ')}`)
-        .join('\n')}`
-    )
-  }
-
   if (tier <= 1) {
-    for (const migration of report.migrations) {
-      const section = migrationDetails(migration, tier)
-      if (section) parts.push(section)
-    }
+    const warnings = warningSection(report, links, tier)
+    if (warnings) parts.push(warnings)
   }
   if (tier >= 2 && report.migrations.some((migration) => activeFindings(migration).some((f) => f.severity !== 'info'))) {
     parts.push(`_Details were left out to fit GitHub's comment limit; the full report is in the ${runLink(options.runUrl, 'job summary')}._`)
   }
   parts.push(footer(report, options.runUrl))
   return `${parts.join('\n\n')}\n`
+}
+
+/** The job summary: the comment's content, then every finding, statement, lock, probe and repair. */
+export function renderJobSummary(report: Report, options: Omit<MarkdownOptions, 'tier'> = {}): string {
+  const links = linker(options)
+  const parts: string[] = [heading(report), facts(report), planSection(report)]
+  const blockers = blockingSection(report, links, 0)
+  if (blockers) parts.push(blockers)
+  if (report.migrations.length > 0) parts.push(migrationTable(report.migrations, 0))
+  for (const migration of report.migrations) parts.push(migrationDetails(migration, links))
+  if (report.rehearsal.notes?.length) parts.push(`**Notes from the rehearsal**\n\n${report.rehearsal.notes.map((note) => `- ${text(note, 400)}`).join('\n')}`)
+  if (report.rehearsal.timings) {
+    parts.push(`**Timings (ms)**: ${Object.entries(report.rehearsal.timings).map(([phase, ms]) => `${text(phase)} ${ms}`).join(' · ')}`)
+  }
+  parts.push(footer(report, undefined))
+  return `${parts.join('\n\n')}\n`
+}
+
+interface Links {
+  file(path: string, line: number | null): string
+  rule(rule: string): string
+}
+
+function linker(options: MarkdownOptions): Links {
+  const blob = options.blobUrl && SAFE_URL.test(options.blobUrl) ? options.blobUrl.replace(/\/$/, '') : null
+  const rules = options.rulesUrl && SAFE_URL.test(options.rulesUrl) ? options.rulesUrl.replace(/\/$/, '') : RULES_URL
+  return {
+    file: (path, line) => {
+      const label = code(line === null ? path : `${path}:${line}`, { maxLength: 160 })
+      if (blob === null || !/^[\w./@+-]+$/.test(path)) return label
+      return `[${label}](${blob}/${path.split('/').map(encodeURIComponent).join('/')}${line === null ? '' : `#L${line}`})`
+    },
+    rule: (rule) => (/^[a-z][a-z0-9-]*$/.test(rule) ? `[${code(rule)}](${rules}/${rule}.md)` : code(rule))
+  }
 }
 
 function heading(report: Report): string {
@@ -93,13 +110,92 @@ function facts(report: Report): string {
   if (report.deployOrder) items.push(`deploy order: **${report.deployOrder}**`)
   const rehearsal = report.rehearsal
   if (rehearsal.status === 'ran') {
+    const counted = rehearsal.migrationsPlanned !== undefined ? ` (${rehearsal.migrationsRehearsed ?? 0} of ${rehearsal.migrationsPlanned} rehearsed)` : ''
     items.push(
-      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}`
+      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}${counted}`
     )
   } else {
     items.push(`rehearsal ${rehearsal.status}${rehearsal.reason ? `: ${text(rehearsal.reason, 200)}` : ''}`)
   }
   return items.join(' · ')
+}
+
+function planSection(report: Report): string {
+  const steps = deployPlan(report)
+  // Words between code spans keep the spaces around them.
+  const words = (value: string): string => `${/^\s/.test(value) ? ' ' : ''}${text(value, 600)}${/\S\s$/.test(value) ? ' ' : ''}`
+  const render = (segment: Segment): string => ('text' in segment ? words(segment.text) : 'code' in segment ? code(segment.code, { maxLength: 160 }) : rich(segment.prose, 800))
+  return `**Deploy plan**\n\n${steps.map((step, i) => `${i + 1}. ${step.segments.map(render).join('')}`).join('\n')}`
+}
+
+/** What stops the PR: conflicts, graph errors, changed migrations, missing migrations, unsafe findings. Each once. */
+function blockingSection(report: Report, links: Links, tier: Tier): string | null {
+  const items: string[] = []
+  const problems = report.graphProblems.filter((problem) => problem.severity !== 'warning')
+  for (const problem of problems.slice(0, tier >= 3 ? 5 : 50)) items.push(`- ⛔ ${links.file(problem.path, problem.line)} ${text(problem.message)}`)
+  if (problems.length > 50) items.push(`- … ${problems.length - 50} more`)
+  for (const edit of report.editedMigrations.filter((entry) => entry.change !== 'modified').slice(0, tier >= 3 ? 5 : 100)) {
+    items.push(`- 🔴 ${links.file(edit.path, null)}: ${text(edit.message)}`)
+  }
+  const missing = report.missingMigrations
+  if (missing.value === true && missing.changes?.some((change) => change.databaseOperations.length > 0)) {
+    items.push(
+      `- 🔴 **Model changes without a migration**: ${missing.changes
+        .filter((change) => change.databaseOperations.length > 0)
+        .map((change) => `${code(change.app)}: ${change.databaseOperations.slice(0, 10).map((op) => text(op, 120)).join('; ')}`)
+        .join(' · ')}  \n  **Instead:** run ${code(missing.command ?? 'python manage.py makemigrations')} and commit the migrations.`
+    )
+  }
+  const conflicts = report.conflicts.filter((conflict) => !conflict.preexisting)
+  const findings: string[] = []
+  for (const migration of report.migrations) {
+    for (const finding of activeFindings(migration)) {
+      if (finding.severity !== 'unsafe' && finding.severity !== 'error') continue
+      if (finding.rule === 'conflicting-leaves' && conflicts.length > 0) continue
+      findings.push(findingItem(migration, finding, links, tier))
+    }
+  }
+  const limit = tier >= 3 ? 10 : tier >= 2 ? 40 : Infinity
+  items.push(...findings.slice(0, limit))
+  if (findings.length > limit) items.push(`- … ${findings.length - limit} more in the job summary`)
+  const sections = conflicts.map((conflict) => conflictSection(conflict, tier, links))
+  if (items.length === 0 && sections.length === 0) return null
+  return [items.length > 0 ? `**What blocks it**\n\n${items.join('\n')}` : null, ...sections].filter(Boolean).join('\n\n')
+}
+
+/** One finding as a list item: where (a link), the rule (a link), what, the proof, and what to do instead. */
+function findingItem(migration: MigrationReport, finding: Finding, links: Links, tier: Tier): string {
+  const seen = finding.outcome === 'seen' ? ' · seen in the rehearsal' : finding.outcome === 'not-seen' ? ' · not seen in the rehearsal' : ''
+  const lines = [
+    `- ${SEVERITY_ICON[finding.severity]} **${text(`${migration.app}.${migration.name}`, 120)}** · ${links.file(migration.path, finding.line)} · ${links.rule(finding.rule)}${seen}  `,
+    `  ${rich(finding.message, 1200)}`
+  ]
+  const proof = (finding.proof ?? []).slice(0, tier >= 2 ? 1 : 3)
+  for (const line of proof) lines.push(`  > ${rich(line, 400)}`)
+  if (finding.productionCheck) {
+    lines.push(`  **Check production** (read-only; ${text(finding.productionCheck.meaning, 300)}): ${code(finding.productionCheck.sql, { maxLength: 400 })}`)
+  }
+  if (finding.safeAlternative) lines.push(`  **Instead:** ${rich(finding.safeAlternative, 800)}`)
+  return lines.join('  \n')
+}
+
+function warningSection(report: Report, links: Links, tier: Tier): string | null {
+  const items: string[] = []
+  for (const migration of report.migrations) {
+    for (const finding of activeFindings(migration)) if (finding.severity === 'warning') items.push(findingItem(migration, finding, links, tier))
+  }
+  for (const problem of report.graphProblems.filter((entry) => entry.severity === 'warning')) items.push(`- 🟡 ${links.file(problem.path, problem.line)} ${text(problem.message)}`)
+  for (const edit of report.editedMigrations.filter((entry) => entry.change === 'modified')) items.push(`- 🟡 ${links.file(edit.path, null)}: ${text(edit.message)}`)
+  const missing = report.missingMigrations
+  if (missing.value === true && missing.changes?.every((change) => change.databaseOperations.length === 0)) {
+    items.push(`- ℹ️ Model state changes without a migration (no database change): ${missing.changes.map((change) => `${code(change.app)}: ${change.operations.slice(0, 5).map((op) => text(op, 100)).join('; ')}`).join(' · ')}`)
+  }
+  const ignored = report.migrations.flatMap((migration) =>
+    migration.findings.filter((finding) => finding.ignored).map((finding) => `- ${code(`${migration.app}.${migration.name}`)} ${code(finding.rule)} ignored (${finding.ignored!.source}: ${text(finding.ignored!.reason, 200)})`)
+  )
+  items.push(...ignored)
+  if (items.length === 0) return null
+  return `<details><summary>${items.length} warning${items.length === 1 ? '' : 's'} and note${items.length === 1 ? '' : 's'}</summary>\n\n${items.join('\n')}\n\n</details>`
 }
 
 function yesNo(value: boolean | null, good: boolean): string {
@@ -116,18 +212,22 @@ const LOCK_NAMES: Record<string, string> = {
   ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE'
 }
 const LOCK_ORDER = Object.keys(LOCK_NAMES)
+/** A blocking lock held this long on the seeded rows is worth a look; shorter ones are noise at this size. */
+const NOTABLE_LOCK_MS = 100
 
-/** The strongest lock the migration took, on which relation (tables before indexes), and a rewrite. */
+/** The lock that matters: a rewrite, or a blocking lock held for long; brief ones are not named. */
 function locksCell(migration: MigrationReport): string {
   if (migration.statements.length === 0) return '—'
-  const blocking = migration.locks.filter((lock) => lock.mode in LOCK_NAMES)
+  const blocking = migration.statements.flatMap((statement) => statement.locks.filter((lock) => lock.mode in LOCK_NAMES).map((lock) => ({ lock, statement })))
   if (blocking.length === 0) return 'none blocking'
-  const strongest = LOCK_ORDER.find((mode) => blocking.some((lock) => lock.mode === mode))!
-  const relations = blocking.filter((lock) => lock.mode === strongest).map((lock) => lock.relation)
+  const strongest = LOCK_ORDER.find((mode) => blocking.some((entry) => entry.lock.mode === mode))!
+  const held = blocking.filter((entry) => entry.lock.mode === strongest)
+  const longest = Math.max(...held.map((entry) => entry.statement.ms))
+  if (migration.rewrites.length === 0 && longest < NOTABLE_LOCK_MS) return 'brief'
+  const relations = [...new Set(held.map((entry) => entry.lock.relation))]
   // An index's name starts with its table's; show the table when it is among them.
   const shown = relations.find((relation) => relations.every((other) => other === relation || other.startsWith(relation))) ?? relations[0]!
-  const more = relations.length > 1 ? ` +${relations.length - 1}` : ''
-  return `${LOCK_NAMES[strongest]} ${code(shown, { inTable: true, maxLength: 40 })}${more}${migration.rewrites.length > 0 ? ', rewrite' : ''}`
+  return `${LOCK_NAMES[strongest]} ${code(shown, { inTable: true, maxLength: 40 })}${migration.rewrites.length > 0 ? ', rewrite' : ` ${formatMs(longest)}`}`
 }
 
 /** One short line under a flagged migration's name: what happened, or what the rules expect. */
@@ -137,13 +237,7 @@ function headline(migration: MigrationReport): string | null {
     return migration.rehearsal.status === 'rehearsed' ? 'fails on the seeded rows; rehearsed again after repairing them' : 'does not apply on the seeded data'
   }
   const worst = activeFindings(migration).find((finding) => finding.severity !== 'info')
-  return worst ? shortRule(worst.message) : null
-}
-
-/** The first clause of a message: `adds book.stock as NOT NULL with only a Python default`. */
-function shortRule(message: string): string {
-  const clause = message.replace(/`/g, '').split(/: |; /)[0]!
-  return clause.length > 90 ? `${clause.slice(0, 89)}…` : clause
+  return worst ? firstClause(worst.message) : null
 }
 
 function migrationTable(migrations: MigrationReport[], tier: Tier): string {
@@ -181,10 +275,10 @@ function dataLossCount(migration: MigrationReport): string {
 const mermaidId = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_')
 const mermaidLabel = (name: string): string => name.replace(/[^A-Za-z0-9_.\- ()]/g, '_')
 
-function conflictSection(conflict: ConflictReport, tier: Tier): string {
+function conflictSection(conflict: ConflictReport, tier: Tier, links: Links): string {
   const lines: string[] = []
   lines.push(`#### ${conflict.preexisting ? '🟡' : '🔴'} Conflicting migrations in ${code(conflict.app)}`)
-  const leaves = conflict.leaves.map((leaf) => `${code(leaf.name)} (${leaf.side === 'pr' ? 'this PR' : leaf.side === 'main' ? 'base branch' : 'both'})`)
+  const leaves = conflict.leaves.map((leaf) => `${links.file(leaf.path, null)} (${leaf.side === 'pr' ? 'this PR' : leaf.side === 'main' ? 'base branch' : 'both'})`)
   lines.push(
     `After the merge, ${code(conflict.app)} has ${conflict.leaves.length} leaf migrations: ${leaves.join(' and ')}. ` +
       '`migrate` will stop with "Conflicting migrations detected".' +
@@ -224,63 +318,65 @@ function activeFindings(migration: MigrationReport): Finding[] {
   return migration.findings.filter((finding) => finding.ignored === undefined)
 }
 
-function migrationDetails(migration: MigrationReport, tier: Tier): string | null {
-  const findings = activeFindings(migration).filter((finding) => finding.severity !== 'info' || migration.verdict === 'safe')
-  const ignored = migration.findings.filter((finding) => finding.ignored !== undefined)
-  const hasStatements = tier === 0 && migration.statements.length > 0
-  if (findings.length === 0 && ignored.length === 0 && !hasStatements) return null
-  const what = headline(migration) ?? (findings[0] ? shortRule(findings[0].message) : null)
-  const summary = `${ICON[migration.verdict]} <code>${text(`${migration.app}.${migration.name}`, 120)}</code>${what ? ` — ${text(what, 120)}` : ''}`
-  const body: string[] = [`${code(migration.path)}${migration.atomic ? '' : ' · `atomic = False`'}`]
-  for (const finding of findings) body.push(findingBlock(finding))
-  if (ignored.length > 0) {
-    body.push(
-      `Ignored: ${ignored.map((finding) => `${code(finding.rule)} (${finding.ignored!.source}: ${text(finding.ignored!.reason, 200)})`).join('; ')}`
-    )
+/** Everything about one migration, for the job summary. */
+function migrationDetails(migration: MigrationReport, links: Links): string {
+  const title = `#### ${ICON[migration.verdict]} ${code(`${migration.app}.${migration.name}`, { maxLength: 120 })} — ${migration.verdict}`
+  const body: string[] = [
+    `${links.file(migration.path, null)}${migration.atomic ? '' : ' · `atomic = False`'} · rehearsal: ${text(migration.rehearsal.status)}${migration.rehearsal.reason ? ` (${text(migration.rehearsal.reason, 300)})` : ''}${migration.rehearsal.basis ? ` · facts rest on: ${text(migration.rehearsal.basis)}` : ''}`
+  ]
+  const fields: Array<[string, { value: boolean | null; reason?: string; basis?: string }]> = [
+    ['applies on the seeded rows', migration.appliesOnSeededData],
+    ['backward compatible', migration.backwardCompatible],
+    ['new code on the old schema', migration.forwardCompatible],
+    ['reversible', migration.reversible],
+    ['data loss', migration.dataLoss],
+    ['re-applies after its reverse', migration.reappliesAfterReverse]
+  ]
+  body.push(fields.map(([label, field]) => `- ${label}: ${field.value === null ? `— ${text(field.reason ?? '', 200)}` : `**${field.value ? 'yes' : 'no'}**${field.basis ? ` (${text(field.basis)})` : ''}`}`).join('\n'))
+  const findings = migration.findings.map((finding) => findingItem(migration, finding, links, 0))
+  if (findings.length > 0) body.push(findings.join('\n'))
+  for (const repair of migration.rehearsal.repairs) {
+    body.push(`Repair (${text(repair.kind)}): ${repair.rows} row${repair.rows === 1 ? '' : 's'} of ${text(repair.tables.join(', '))}${repair.syntheticOnly ? ', all made up by the seeder' : ''}, after: ${text(repair.cause, 300)}`)
   }
-  if (hasStatements) body.push(statementsTable(migration.statements, 'Statements'))
-  if (tier === 0 && migration.reversible.value === false && migration.reverseStatements.length > 0) {
-    body.push(statementsTable(migration.reverseStatements, 'Reverse statements'))
-  }
-  return `<details><summary>${summary}</summary>\n\n${body.join('\n\n')}\n\n</details>`
+  if (migration.statements.length > 0) body.push(statementsTable(migration.statements, 'Statements'))
+  if (migration.reverseStatements.length > 0) body.push(statementsTable(migration.reverseStatements, 'Reverse statements'))
+  return `${title}\n\n${body.join('\n\n')}`
 }
 
-function findingBlock(finding: Finding): string {
-  const where = finding.line === null ? '' : `line ${finding.line} · `
-  const seen = finding.outcome === 'seen' ? ' · seen in the rehearsal' : finding.outcome === 'not-seen' ? ' · not seen in the rehearsal' : ''
-  const blocks = [`${SEVERITY_ICON[finding.severity]} **${text(finding.severity)}** · ${where}${code(finding.rule)}${seen}  \n${rich(finding.message, 1200)}`]
-  const proof = (finding.proof ?? []).slice(0, 5)
-  if (proof.length > 0) blocks.push(proof.map((line) => `> ${rich(line, 400)}`).join('  \n'))
-  if (finding.productionCheck) {
-    blocks.push(
-      `**Check production** (read-only; ${text(finding.productionCheck.meaning, 300)}):\n\n${codeBlock(finding.productionCheck.sql, 'sql', 40)}`
-    )
-  }
-  if (finding.safeAlternative) blocks.push(`**Instead:** ${rich(finding.safeAlternative, 800)}`)
-  return blocks.join('\n\n')
-}
-
+/** Statements with repeats folded: seven identical UPDATEs are one row `7 ×`. */
 function statementsTable(statements: StatementRecord[], title: string): string {
-  const shown = statements.slice(0, 15)
-  const rows = shown.map((statement) =>
+  const folded: Array<{ statement: StatementRecord; count: number; ms: number }> = []
+  for (const statement of statements) {
+    const last = folded.at(-1)
+    if (last && last.statement.sql === statement.sql && last.statement.line === statement.line && !statement.error) {
+      last.count++
+      last.ms += statement.ms
+    } else folded.push({ statement, count: 1, ms: statement.ms })
+  }
+  const shown = folded.slice(0, 40)
+  const rows = shown.map(({ statement, count, ms }) =>
     [
       statement.line === null ? '' : String(statement.line),
-      code(statement.sql, { inTable: true, maxLength: 120 }),
-      `${statement.ms < 10 ? statement.ms.toFixed(1) : Math.round(statement.ms)} ms`,
+      `${count > 1 ? `${count} × ` : ''}${code(statement.sql, { inTable: true, maxLength: 160 })}`,
+      formatMs(ms),
       statement.locks
         .filter((lock) => lock.mode !== 'AccessShareLock')
         .slice(0, 3)
         .map((lock) => `${lock.mode.replace(/Lock$/, '')} ${code(lock.relation, { inTable: true, maxLength: 40 })}`)
         .join(', ') || '—',
-      statement.rewrite.length > 0 ? `rewrote ${statement.rewrite.map((r) => code(r, { inTable: true, maxLength: 40 })).join(', ')}` : ''
+      statement.rewrite.length > 0 ? `rewrote ${statement.rewrite.map((r) => code(r, { inTable: true, maxLength: 40 })).join(', ')}` : statement.error ? text(statement.error.message, 120) : ''
     ].join(' | ')
   )
-  const more = statements.length > shown.length ? `\n\n… ${statements.length - shown.length} more statements in the JSON report.` : ''
+  const more = folded.length > shown.length ? `\n\n… ${folded.length - shown.length} more in the JSON report.` : ''
   return `**${title}**\n\n| Line | SQL | Time | Locks | Rewrite |\n| --- | --- | --- | --- | --- |\n${rows.map((row) => `| ${row} |`).join('\n')}${more}`
 }
 
+function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
 function runLink(runUrl: string | undefined, label: string): string {
-  return runUrl && /^https?:\/\/[^\s)]+$/.test(runUrl) ? `[${label}](${runUrl})` : label
+  return runUrl && SAFE_URL.test(runUrl) ? `[${label}](${runUrl})` : label
 }
 
 function footer(report: Report, runUrl: string | undefined): string {
@@ -288,7 +384,7 @@ function footer(report: Report, runUrl: string | undefined): string {
     `${text(report.tool.name)} ${text(report.tool.version)}`,
     `base ${code(report.base.sha.slice(0, 7))}`,
     `head ${code(report.head.sha.slice(0, 7))}`,
-    runLink(runUrl, 'full report')
+    ...(runUrl !== undefined ? [runLink(runUrl, 'full report')] : [])
   ]
   return `<sub>${parts.join(' · ')}</sub>`
 }

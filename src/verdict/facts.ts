@@ -129,7 +129,7 @@ function applyFact(evidence: MigrationEvidence, first: HelperRun, context: FactC
     ...base,
     severity: 'warning',
     certainty: 'data-dependent',
-    summary: `fails on rows the seeder made up (${last.offendingRows ?? last.rows} of them): ${firstLine(first.error!.message)}`,
+    summary: `fails on rows the seeder made up${last.offendingRows !== null ? ` (${last.offendingRows} of them)` : ''}: ${firstLine(first.error!.message)}`,
     proof,
     ...(check?.productionCheck
       ? { productionCheck: { sql: check.productionCheck.sql, meaning: check.productionCheck.meaning, seededRows: check.offendingRows ?? check.rows } }

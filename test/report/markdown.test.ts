@@ -3,7 +3,7 @@
 // whole steps.
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { COMMENT_LIMIT, renderComment, renderMarkdown } from '../../src/report/markdown.js'
+import { COMMENT_LIMIT, renderComment, renderJobSummary, renderMarkdown } from '../../src/report/markdown.js'
 import { conflict, finding, migration, report, statement } from '../support/report-fixtures.js'
 
 const github = new MarkdownIt({ html: true, linkify: false })
@@ -84,7 +84,7 @@ describe('the comment', () => {
       })
     )
     expect(markdown).toContain('<br><sub>does not apply on the seeded data</sub>')
-    expect(markdown).toContain('| ACCESS EXCLUSIVE `shop_book` +1, rewrite |')
+    expect(markdown).toContain('| ACCESS EXCLUSIVE `shop_book`, rewrite |')
   })
 
   it('shows a conflict with a picture of the two branches and the fix as a patch', () => {
@@ -136,10 +136,36 @@ describe('the comment', () => {
     expect((body.match(/```/g) ?? []).length % 2).toBe(0)
   })
 
-  it('keeps the full detail when it fits', () => {
-    const { body, tier } = renderComment(report({ migrations: [migration({ statements: [statement()] })] }))
+  it('keeps the full detail when it fits, and leaves the statements to the job summary', () => {
+    const full = report({ migrations: [migration({ statements: [statement(), statement(), statement({ sql: 'SELECT 1' })] })] })
+    const { body, tier } = renderComment(full)
     expect(tier).toBe(0)
-    expect(body).toContain('**Statements**')
+    expect(body).not.toContain('**Statements**')
+    const summary = renderJobSummary(full)
+    expect(summary).toContain('**Statements**')
+    // Repeated statements are folded into one row.
+    expect(summary).toContain('| 10 | 2 × `ALTER TABLE "shop_book" ADD COLUMN "stock" integer DEFAULT 0 NOT NULL` | 6.4 ms |')
+  })
+
+  it('says what to do first: the deploy plan, then what blocks it with the file and line as links and the rule linked to its page', () => {
+    const markdown = renderMarkdown(
+      report({
+        migrations: [migration({ findings: [finding({ safeAlternative: 'Give the field a `db_default`.' })] })]
+      }),
+      { blobUrl: 'https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567', rulesUrl: 'https://example.test/docs/rules' }
+    )
+    const plan = markdown.indexOf('**Deploy plan**')
+    const blocks = markdown.indexOf('**What blocks it**')
+    expect(plan).toBeGreaterThan(0)
+    expect(blocks).toBeGreaterThan(plan)
+    expect(markdown).toContain('1. `shop.0005_book_stock` cannot ship in one release (adds book.stock as NOT NULL): Give the field a `db_default`.')
+    expect(markdown).toContain(
+      '[`shop/migrations/0005_book_stock.py:10`](https://github.com/acme/shop/blob/0123456789abcdef0123456789abcdef01234567/shop/migrations/0005_book_stock.py#L10) · [`add-field-not-null`](https://example.test/docs/rules/add-field-not-null.md)'
+    )
+    // The alternative is visible, not folded away.
+    const instead = markdown.indexOf('**Instead:** Give the field a `db_default`.')
+    expect(instead).toBeGreaterThan(blocks)
+    expect(markdown.slice(0, instead).split('<details>').length).toBe(markdown.slice(0, instead).split('</details>').length)
   })
 
   it('says what the rehearsal saw, with its proof and the safe alternative', () => {
