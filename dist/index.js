@@ -21,7 +21,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-AQWED67N.js";
+} from "./chunk-XIYQGDBC.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

@@ -53,8 +53,13 @@ export interface MigrationEvidence {
    * broke, so whether this one breaks them too cannot be seen.
    */
   oldCode: { probed: boolean; failures: ProbeFailure[]; masked: string[]; reason?: string }
-  /** New code against the base schema (deploy-code-first), blamed on this migration. */
-  newCode: { probed: boolean; failures: ProbeFailure[]; reason?: string }
+  /**
+   * New code against the base schema (deploy-code-first), blamed on this
+   * migration; `broken`: the new code failing on the very schema the PR's
+   * migrations leave, where the base code worked on its own (a model and its
+   * migrations disagree, e.g. a field removed from the state only).
+   */
+  newCode: { probed: boolean; failures: ProbeFailure[]; broken: ProbeFailure[]; reason?: string }
   reverse: HelperRun | null
   reverseSkipped?: string
   /** Applying it again after the reverse. */

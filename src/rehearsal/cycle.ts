@@ -100,7 +100,10 @@ async function applyWithRepairs(run: Run, entry: MigrationEvidence, before: Befo
       entry.status = 'failed'
       return current
     }
-    const repair = await repairRows(run, result, tried, base)
+    const repair = await repairRows(run, result, tried, base).catch((error: unknown) => {
+      entry.notes.push(`repairing the rows it failed on did not work: ${(error as Error).message}`)
+      return null
+    })
     if (repair === null) {
       entry.status = 'failed'
       return current

@@ -15,7 +15,7 @@ import type { MigrationPlan } from '../model/helper.js'
 import type { MigrationKey } from '../model/migration.js'
 import { startPostgres } from '../postgres/auto.js'
 import { attributeFailures, namedIn, namesColumn, touchedTables } from './attribution.js'
-import { prepareBase } from './base.js'
+import { prepareBase, type BaseState } from './base.js'
 import { rehearseMigration, type Before, type CycleState } from './cycle.js'
 import { newFailures, passingProbes } from './probe-evidence.js'
 import { RehearsalTimeout, Run, type RehearsalInput } from './run.js'
@@ -77,7 +77,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
     }
   })
 
-  await run.phase('new-code-probes', () => probeNewCodeOnOldSchema(run, evidence).catch((error: unknown) => {
+  await run.phase('new-code-probes', () => probeNewCodeOnOldSchema(run, evidence, base).catch((error: unknown) => {
     run.notes.push(`the new code's probes on the old schema could not run: ${(error as Error).message}`)
   }))
   await input.onPhase?.('done', run.context)
@@ -119,7 +119,7 @@ function emptyEvidence(key: MigrationKey): MigrationEvidence {
     forward: null,
     basis: 'adversarial-seed',
     oldCode: { probed: false, failures: [], masked: [] },
-    newCode: { probed: false, failures: [] },
+    newCode: { probed: false, failures: [], broken: [] },
     reverse: null,
     reapply: null,
     dataLoss: [],
@@ -162,13 +162,21 @@ function planned(plan: MigrationPlan, added: readonly MigrationKey[], evidence: 
 }
 
 /** New code on the old schema (deploy-code-first): probes that pass on the new schema and fail on the old, blamed on the migration behind them. */
-async function probeNewCodeOnOldSchema(run: Run, evidence: Map<MigrationKey, MigrationEvidence>): Promise<void> {
+async function probeNewCodeOnOldSchema(run: Run, evidence: Map<MigrationKey, MigrationEvidence>, base: BaseState): Promise<void> {
   const applied = [...evidence.values()].filter((entry) => entry.status === 'applied')
   if (applied.length === 0) return
   await run.use('new', run.db.run)
   const newModels = await run.call('new', 'models', {})
   const newTables = new Set(newModels.map((model) => model.table))
-  const control = passingProbes(await run.call('new', 'probe', {}))
+  const onNewSchema = await run.call('new', 'probe', {})
+  const control = passingProbes(onNewSchema)
+  // The new code failing on its own schema where the base code worked on its own: the PR's models and migrations disagree.
+  for (const failure of newFailures(onNewSchema, base.passingProbes)) {
+    const touching = applied.filter((entry) => touchedTables(entry.forward!.statements, newTables).has(failure.table))
+    const app = failure.model.split('.')[0]
+    const owner = touching.at(-1) ?? applied.filter((entry) => entry.key.startsWith(`${app}.`)).at(-1) ?? applied.at(-1)!
+    owner.newCode.broken.push(...attributeFailures([failure], owner.forward!.statements))
+  }
   await run.use('new', run.db.oldSchema)
   const failures = newFailures(await run.call('new', 'probe', {}), control)
   await run.use('new', run.db.run)

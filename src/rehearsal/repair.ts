@@ -193,24 +193,40 @@ export interface RepairOutcome {
   tableRows: number | null
 }
 
-/** Runs the first fix of `plan` that works, in one transaction; counts the offending rows first. */
+/**
+ * Runs the first fix of `plan` that works, in one transaction; counts the
+ * offending rows first. A plan that does not fit the table (the column does
+ * not exist yet: the failing statement was adding it) fixes nothing.
+ */
 export async function executeRepair(client: pg.ClientBase, plan: RepairPlan, primaryKey: string[] | null): Promise<RepairOutcome> {
+  const none = (counts: Partial<RepairOutcome> = {}): RepairOutcome => ({ rows: null, sql: [], offendingKeys: null, offendingRows: null, tableRows: null, ...counts })
   await client.query('BEGIN')
   try {
     let offendingRows: number | null = null
     let offendingKeys: string[][] | null = null
     let tableRows: number | null = null
-    if (plan.table !== null) tableRows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${q(plan.table)}`)).rows[0]!.n)
-    if (plan.condition !== null && plan.table !== null) {
-      const target = q(plan.table)
-      offendingRows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${target} WHERE ${plan.condition}`)).rows[0]!.n)
-      if (primaryKey && primaryKey.length > 0) {
-        const result = await client.query<string[]>({
-          text: `SELECT ${primaryKey.map((column) => `${q(column)}::text`).join(', ')} FROM ${target} WHERE ${plan.condition} LIMIT 10000`,
-          rowMode: 'array'
-        })
-        offendingKeys = result.rows
+    await client.query('SAVEPOINT dmr_count')
+    try {
+      if (plan.table !== null) tableRows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${q(plan.table)}`)).rows[0]!.n)
+      if (plan.condition !== null && plan.table !== null) {
+        const target = q(plan.table)
+        offendingRows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${target} WHERE ${plan.condition}`)).rows[0]!.n)
+        if (primaryKey && primaryKey.length > 0) {
+          const result = await client.query<string[]>({
+            text: `SELECT ${primaryKey.map((column) => `${q(column)}::text`).join(', ')} FROM ${target} WHERE ${plan.condition} LIMIT 10000`,
+            rowMode: 'array'
+          })
+          offendingKeys = result.rows
+        }
       }
+      await client.query('RELEASE SAVEPOINT dmr_count')
+    } catch {
+      await client.query('ROLLBACK')
+      return none()
+    }
+    if (plan.condition !== null && offendingRows === 0) {
+      await client.query('ROLLBACK')
+      return none({ offendingRows, tableRows })
     }
     for (const fix of plan.fixes) {
       await client.query('SAVEPOINT dmr_repair')
@@ -225,7 +241,7 @@ export async function executeRepair(client: pg.ClientBase, plan: RepairPlan, pri
       }
     }
     await client.query('ROLLBACK')
-    return { rows: null, sql: [], offendingKeys, offendingRows, tableRows }
+    return none({ offendingKeys, offendingRows, tableRows })
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
     throw error

@@ -50,9 +50,9 @@ export interface ColumnComparison {
   renamedTo?: string
   nonNullBefore: number
   /**
-   * Rows still present whose value was not NULL before and is different or
-   * NULL now. Counted only when the table's comparison is `complete`;
-   * otherwise 0, and `checksumChanged` is the only signal.
+   * Rows still present whose value is different now (a NULL filled in counts,
+   * as does a value nulled). Counted only when the table's comparison is
+   * `complete`; otherwise 0, and `checksumChanged` is the only signal.
    */
   valuesChanged: number
   /** The column's checksum differs (rows added or removed change it too). */
@@ -268,12 +268,12 @@ function compareTable(name: string, old: TableSnapshot, current: TableSnapshot):
       for (const [i, j] of pairs) {
         if (j === undefined) continue
         const was = values[i] ?? null
-        if (was === null) continue
         const is = now[j] ?? null
+        // A NULL that came back filled is lost too: code that tells NULL from '' sees the difference.
         if (is === was) continue
         const entry = columns[i]!
         entry.valuesChanged++
-        if (entry.examples.length < EXAMPLES) entry.examples.push({ key: pkIndexes.map((k) => values[k] ?? ''), before: was, after: is })
+        if (entry.examples.length < EXAMPLES) entry.examples.push({ key: pkIndexes.map((k) => values[k] ?? ''), before: was ?? 'NULL', after: is })
       }
     }
   }

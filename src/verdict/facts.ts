@@ -10,6 +10,7 @@ import type { Basis, DataLossEntry, ProbeFailure, ProductionCheck, Severity } fr
 export type FactKind =
   | ProofKind
   | 'reapply-error'
+  | 'new-code-broken'
   | 'statement-timeout'
   | 'lock-timeout'
   | 'reverse-rewrite'
@@ -49,21 +50,32 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
   const first = evidence.firstRun
   if (first?.error) facts.push(applyFact(evidence, first, context))
   const forward = evidence.status === 'applied' ? evidence.forward : null
-  for (const statement of forward?.statements ?? []) {
+  for (const [index, statement] of (forward?.statements ?? []).entries()) {
+    // A statement runs under every lock its transaction holds so far, not only those it took.
+    const held = heldDuring(forward!.statements, index)
     const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
     if (rewritten.length > 0) {
       facts.push(fact('rewrite', statement.operationIndex, rewritten[0]!, `rewrote ${rewritten.join(', ')} in ${formatMs(statement.ms)}`, [
-        `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(statement)}`
+        `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`
       ], 'warning', basis))
     }
-    const blocking = statement.locks.filter((lock) => BLOCKING_MODES.has(lock.mode))
+    const blocking = held.filter((lock) => BLOCKING_MODES.has(lock.mode))
     if (blocking.length > 0 && !statement.error) {
-      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, `held ${lockList(statement)}`, [`\`${oneLine(statement.sql)}\` held ${lockList(statement)}`], 'info', basis))
+      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, `held ${lockList(held)}`, [`\`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`], 'info', basis))
     }
   }
   facts.push(...probeFacts('old-code-breaks', evidence.oldCode.failures.filter((f) => f.probe !== 'round-trip'), basis))
   facts.push(...probeFacts('round-trip', evidence.oldCode.failures.filter((f) => f.probe === 'round-trip'), basis))
   facts.push(...probeFacts('new-code-breaks', evidence.newCode.failures, basis))
+  for (const fact of probeFacts('new-code-breaks', evidence.newCode.broken, basis)) {
+    facts.push({
+      ...fact,
+      kind: 'new-code-broken',
+      severity: 'unsafe',
+      summary: fact.summary.replace(' on the old schema', ' on the schema its own migrations leave').replace(/^the new code's/, "the new code's own"),
+      proof: fact.proof.map((line) => line.replace(' (old schema)', ' (new schema)'))
+    })
+  }
 
   const reverse = evidence.reverse
   if (reverse?.error) {
@@ -71,17 +83,19 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
       facts.push(fact('irreversible', reverse.error.operationIndex, null, 'cannot be reversed (IrreversibleError)', [`migrate back: ${firstLine(reverse.error.message)}`], 'warning', basis))
     } else facts.push(errorFact(reverse, 'reverse', context, basis))
   }
-  for (const statement of reverse?.error ? [] : (reverse?.statements ?? [])) {
+  const reverseStatements = reverse?.error ? [] : (reverse?.statements ?? [])
+  for (const [index, statement] of reverseStatements.entries()) {
+    const held = heldDuring(reverseStatements, index)
     const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
     if (rewritten.length > 0) {
       facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatMs(statement.ms)} on the seeded rows)`, [
-        `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(statement)}`
+        `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`
       ], 'warning', basis))
     } else if (SCANS.test(statement.sql)) {
-      const held = statement.locks.filter((lock) => BLOCKING_MODES.has(lock.mode) && isBaseRelation(lock.relation, context))
-      if (held.length > 0) {
-        facts.push(fact('reverse-scan', statement.operationIndex, held[0]!.relation, `rolling it back checks every row of ${held[0]!.relation} while holding ${lockName(held[0]!.mode)}`, [
-          `reverse: \`${oneLine(statement.sql)}\` held ${lockList(statement)}`
+      const strong = held.filter((lock) => BLOCKING_MODES.has(lock.mode) && isBaseRelation(lock.relation, context))
+      if (strong.length > 0) {
+        facts.push(fact('reverse-scan', statement.operationIndex, strong[0]!.relation, `rolling it back checks every row of ${strong[0]!.relation} while holding ${lockName(strong[0]!.mode)}`, [
+          `reverse: \`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`
         ], 'warning', basis))
       }
     }
@@ -231,8 +245,27 @@ export function lockName(mode: string): string {
   return mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
 }
 
-export function lockList(statement: HelperStatement): string {
-  return statement.locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ') || 'no locks'
+type Lock = HelperStatement['locks'][number]
+
+/**
+ * The locks a statement ran under: those it took, and those earlier statements
+ * of its transaction took and still held (until the transaction's end).
+ */
+export function heldDuring(statements: readonly HelperStatement[], index: number): Lock[] {
+  const statement = statements[index]!
+  const held = new Map<string, Lock>()
+  if (statement.inTransaction) {
+    for (const earlier of statements.slice(0, index)) {
+      if (!earlier.inTransaction || earlier.heldUntilMs < statement.startMs) continue
+      for (const lock of earlier.locks) held.set(`${lock.relation}\0${lock.mode}`, lock)
+    }
+  }
+  for (const lock of statement.locks) held.set(`${lock.relation}\0${lock.mode}`, lock)
+  return [...held.values()]
+}
+
+export function lockList(locks: readonly Lock[]): string {
+  return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ') || 'no locks'
 }
 
 export function oneLine(sql: string, max = 160): string {

@@ -111,6 +111,11 @@ const FACT_RULES: Record<FactKind, { rule: string; breaks: Finding['breaks']; al
     alternative: 'Add a new column of the new type beside the old one, write both from the code, backfill, switch reads, and drop the old column in a later release.'
   },
   'new-code-breaks': { rule: 'new-code-breaks', breaks: ['new-code'], deployOrder: 'migrate-first' },
+  'new-code-broken': {
+    rule: 'new-code-broken',
+    breaks: ['new-code'],
+    alternative: "Make the models and the migrations agree: a field left out of the model only (SeparateDatabaseAndState) must be nullable or have a db_default in the database first; a renamed field keeps its column with db_column."
+  },
   rewrite: { rule: 'table-rewrite', breaks: ['locks'] },
   irreversible: { rule: 'irreversible', breaks: [] },
   'reverse-error': { rule: 'reverse-failed', breaks: ['data'] },
