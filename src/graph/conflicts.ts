@@ -3,9 +3,9 @@
 // graph". For each app: the leaves, which side brought each, where the two
 // lines of history part, and whether both sides touch the same models.
 import { ancestors, compareKeys, conflictingApps, forwardsPlan } from './graph.js'
-import type { Conflict, MigrationGraph, Overlap, Side, SideSets } from '../model/graph.js'
+import type { Conflict, GraphUnknown, MigrationGraph, Overlap, Side, SideSets, UnsettledLeaves } from '../model/graph.js'
 import { OPAQUE_OPERATIONS, operationModel, stringArgument } from './operation-args.js'
-import type { MigrationKey, Operation } from '../model/migration.js'
+import { migrationKey, type MigrationKey, type Operation } from '../model/migration.js'
 
 export function sideOf(key: MigrationKey, sides: SideSets): Side {
   if (sides.mergeBase.has(key)) return 'both'
@@ -14,14 +14,67 @@ export function sideOf(key: MigrationKey, sides: SideSets): Side {
   return 'both'
 }
 
+/**
+ * What of the graph could not be read from the files: the dynamic parts of
+ * `dependencies`, `run_before` and `replaces`, and dependency items that are
+ * not a readable pair.
+ */
+export function graphUnknowns(graph: MigrationGraph): GraphUnknown[] {
+  const unknowns: GraphUnknown[] = []
+  for (const file of graph.files.values()) {
+    const migration = migrationKey(file)
+    for (const part of file.dynamic) {
+      if (part.attribute === 'dependencies' || part.attribute === 'run_before' || part.attribute === 'replaces') {
+        unknowns.push({ app: file.app, migration, path: file.path, line: part.line, what: part.attribute, reason: part.reason })
+      }
+    }
+    for (const dependency of file.dependencies) {
+      if (dependency.kind === 'dynamic') {
+        unknowns.push({ app: file.app, migration, path: file.path, line: dependency.line, what: 'dependencies', reason: `${dependency.source}: ${dependency.reason}` })
+      }
+    }
+  }
+  return unknowns
+}
+
+/**
+ * Apps with several leaves, split in two: the conflicts Django's loader
+ * would find as well, and the apps whose leaves one of the unknowns may join
+ * (a migration of the app whose dependencies cannot be read, and that is not
+ * already an ancestor of every leaf; a squash whose `replaces` cannot be read;
+ * a module that cannot be read at all). Only Django's loader settles those.
+ */
+export function settleConflicts(
+  graph: MigrationGraph,
+  unknowns: readonly GraphUnknown[] = graphUnknowns(graph)
+): { settled: Map<string, MigrationKey[]>; unsettled: UnsettledLeaves[] } {
+  const settled = new Map<string, MigrationKey[]>()
+  const unsettled: UnsettledLeaves[] = []
+  for (const [app, leaves] of conflictingApps(graph)) {
+    const lineages = new Map(leaves.map((leaf) => [leaf, ancestors(graph, leaf)]))
+    const joining = unknowns.filter((unknown) => {
+      if (unknown.app !== app) return false
+      if (unknown.migration === null || unknown.what === 'replaces' || unknown.what === 'module') return true
+      const key = graph.replacedBy.get(unknown.migration) ?? unknown.migration
+      if (!graph.nodes.has(key)) return true
+      // A migration that every other leaf already depends on cannot depend on one of them (that is a cycle).
+      return leaves.some((leaf) => leaf !== key && !lineages.get(leaf)!.has(key))
+    })
+    if (joining.length > 0) unsettled.push({ app, leaves, unknowns: joining })
+    else settled.set(app, leaves)
+  }
+  return { settled, unsettled }
+}
+
 export function detectConflicts(
   merged: MigrationGraph,
   sides: SideSets,
-  baseGraph: MigrationGraph | null
+  baseGraph: MigrationGraph | null,
+  unknowns: readonly GraphUnknown[] = graphUnknowns(merged)
 ): Conflict[] {
   const baseConflicts = baseGraph ? conflictingApps(baseGraph) : new Map<string, MigrationKey[]>()
   const conflicts: Conflict[] = []
-  for (const [app, leafKeys] of conflictingApps(merged)) {
+  for (const [app, leafKeys] of settleConflicts(merged, unknowns).settled) {
     const leaves = leafKeys.map((key) => {
       const node = merged.nodes.get(key)!
       return { key, name: node.name, path: node.file.path, side: sideOf(key, sides) }

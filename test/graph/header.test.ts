@@ -41,7 +41,9 @@ function filesUnder(dir: string): string[] {
 describe('the fast header reader', () => {
   it('agrees with the full parser on every fixture and the bundled example, and reads them fast', () => {
     const sources: Array<[string, string]> = []
-    for (const fixture of GRAPH_FIXTURES) for (const [path, source] of Object.entries(fixture.files)) if (migrationModuleRef(path)) sources.push([path, source])
+    for (const fixture of GRAPH_FIXTURES.filter((f) => !f.beyondHeader)) {
+      for (const [path, source] of Object.entries(fixture.files)) if (migrationModuleRef(path) && typeof source === 'string') sources.push([path, source])
+    }
     const example = join(REPO_ROOT, 'examples/bookshop')
     for (const path of filesUnder(example)) if (migrationModuleRef(path)) sources.push([relative(example, path), readFileSync(path, 'utf8')])
     const outcomes = sources.filter(([path]) => !path.includes('broken') && !path.includes('~')).map(([path, source]) => agree(path, source))
