@@ -1,0 +1,17 @@
+import { createRequire as __dmrCreateRequire } from 'node:module'; import { fileURLToPath as __dmrFileURLToPath } from 'node:url'; import { dirname as __dmrDirname } from 'node:path'; const require = __dmrCreateRequire(import.meta.url); const __filename = __dmrFileURLToPath(import.meta.url); const __dirname = __dmrDirname(__filename);
+import {
+  FAST_SETTINGS,
+  lookupOsUser,
+  startLocalPostgres,
+  tempBase
+} from "./chunk-34VWK36O.js";
+import "./chunk-AZLXAL7Q.js";
+import "./chunk-MG2YPA4U.js";
+import "./chunk-Q3NGXOW5.js";
+import "./chunk-JMBS7UGV.js";
+export {
+  FAST_SETTINGS,
+  lookupOsUser,
+  startLocalPostgres,
+  tempBase
+};
