@@ -21,7 +21,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-XY34NA4V.js";
+} from "./chunk-SYSWPF3T.js";
 import "./chunk-SG2H7H2A.js";
 import "./chunk-MJRSNEIA.js";
 import {

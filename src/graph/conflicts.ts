@@ -38,11 +38,13 @@ export function graphUnknowns(graph: MigrationGraph): GraphUnknown[] {
 }
 
 /**
- * Apps with several leaves, split in two: the conflicts Django's loader
- * would find as well, and the apps whose leaves one of the unknowns may join
- * (a migration of the app whose dependencies cannot be read, and that is not
- * already an ancestor of every leaf; a squash whose `replaces` cannot be read;
- * a module that cannot be read at all). Only Django's loader settles those.
+ * Apps with several leaves, split in two. A leaf is certain when nothing that
+ * cannot be read may join it: no migration of the app whose dependencies are
+ * unknown and that is not already before it (depending on it would be a
+ * cycle), no unknown `run_before` of the leaf itself, no squash whose
+ * `replaces` is unknown, no unreadable module that is not before it. Two
+ * certain leaves are a conflict Django's loader finds too (on those leaves);
+ * fewer leave the app unsettled, for Django's loader to settle.
  */
 export function settleConflicts(
   graph: MigrationGraph,
@@ -52,16 +54,23 @@ export function settleConflicts(
   const unsettled: UnsettledLeaves[] = []
   for (const [app, leaves] of conflictingApps(graph)) {
     const lineages = new Map(leaves.map((leaf) => [leaf, ancestors(graph, leaf)]))
-    const joining = unknowns.filter((unknown) => {
-      if (unknown.app !== app) return false
-      if (unknown.migration === null || unknown.what === 'replaces' || unknown.what === 'module') return true
+    const before = (key: MigrationKey, leaf: MigrationKey): boolean => key === leaf || lineages.get(leaf)!.has(key)
+    const mayJoin = (unknown: GraphUnknown, leaf: MigrationKey): boolean => {
+      if (unknown.migration === null || unknown.what === 'replaces') return true
+      if (unknown.what === 'module') {
+        // A module that cannot be read, but that the leaf (or a migration before it) depends on, is older than the leaf.
+        const key = unknown.migration
+        return ![...graph.nodes.values()].some((node) => before(node.key, leaf) && node.file.dependencies.some((d) => d.kind === 'migration' && migrationKey(d) === key))
+      }
       const key = graph.replacedBy.get(unknown.migration) ?? unknown.migration
       if (!graph.nodes.has(key)) return true
-      // A migration that every other leaf already depends on cannot depend on one of them (that is a cycle).
-      return leaves.some((leaf) => leaf !== key && !lineages.get(leaf)!.has(key))
-    })
-    if (joining.length > 0) unsettled.push({ app, leaves, unknowns: joining })
-    else settled.set(app, leaves)
+      // run_before of the leaf itself gives it a child; unknown dependencies of a migration not before the leaf may name it.
+      return unknown.what === 'run_before' ? key === leaf : !before(key, leaf)
+    }
+    const own = unknowns.filter((unknown) => unknown.app === app)
+    const certain = leaves.filter((leaf) => !own.some((unknown) => mayJoin(unknown, leaf)))
+    if (certain.length >= 2) settled.set(app, certain)
+    else unsettled.push({ app, leaves, unknowns: own.filter((unknown) => leaves.some((leaf) => mayJoin(unknown, leaf))) })
   }
   return { settled, unsettled }
 }

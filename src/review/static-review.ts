@@ -81,16 +81,20 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   const { settled, unsettled } = settleConflicts(merged.graph, unknowns)
   // The base branch's own graph matters only to tell whether a conflict was already there.
   const baseGraph = settled.size > 0 ? (await loadTreeMigrations(base, blobs, cache, treeOptions, () => true)).graph : null
-  const conflicts = detectConflicts(merged.graph, sides, baseGraph, unknowns).map((conflict) => ({
-    ...conflict,
-    fix: buildConflictFix(conflict, {
+  const linked = new Set(merged.links.map((link) => link.path))
+  const conflicts = detectConflicts(merged.graph, sides, baseGraph, unknowns).map((conflict) => {
+    const fix = buildConflictFix(conflict, {
       merged: merged.graph,
       prAdded,
       readText: (path) => blobs.text(merged.blobs.get(path)!),
       parse: parseMigration,
       swappable
     })
-  }))
+    // A patch would write a symlinked migration as a plain file.
+    const link = [...fix.renames.map((rename) => rename.fromPath), ...fix.rewrites.map((rewrite) => rewrite.path)].find((path) => linked.has(path))
+    if (link === undefined) return { ...conflict, fix }
+    return { ...conflict, fix: { ...fix, renames: [], rewrites: [], patch: null, unavailable: `${link} is a symlink: rename or edit its target by hand` } }
+  })
 
   const edited = editedMigrations(changes, fork.keys, merged)
 

@@ -562,5 +562,20 @@ export const GRAPH_FIXTURES: GraphFixture[] = [
       'shop/migrations/0003_merge.py': { compiled: m({ dependencies: [['shop', '0002_book_isbn'], ['shop', '0002_book_note']] }) }
     },
     expect: { unsettled: ['shop'] }
+  },
+  {
+    name: 'an old migration committed only as a .pyc, before two real leaves',
+    apps: ['shop'],
+    files: {
+      ...appFiles('shop', {
+        '0001_initial': m({ initial: true, operations: [book] }),
+        '0003_book_isbn': m({ dependencies: [['shop', '0002_book_note']], operations: [addField('book', 'isbn')] }),
+        '0003_book_pages': m({ dependencies: [['shop', '0002_book_note']], operations: [addField('book', 'pages')] })
+      }),
+      'shop/migrations/0002_book_note.py': { compiled: m({ dependencies: [['shop', '0001_initial']], operations: [addField('book', 'note')] }) }
+    },
+    // Read by name, 0001_initial looks like a leaf too (nothing readable depends on it), but the
+    // two 0003 depend on the compiled 0002: it cannot join them, so their conflict stands.
+    expect: { conflicts: ['shop'], leaves: { shop: ['shop.0001_initial', 'shop.0003_book_isbn', 'shop.0003_book_pages'] } }
   }
 ]

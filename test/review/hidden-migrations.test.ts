@@ -92,6 +92,23 @@ describe('a migration that is a symlink', () => {
     ])
   })
 
+  it('finds a conflict through a symlinked migration, and offers no patch that would write over the link', async () => {
+    const repo = forkedRepo({ base: shopProject(), main: [shopMigration('0005_book_price', '0004_book_pages', [addField('book', 'price')])] })
+    commitLinks(repo, 'feature', { 'shop/migrations/0005_book_summary.py': '../../shared/0005_book_summary.py' }, { 'shared/0005_book_summary.py': summary })
+    const result = await review(repo)
+    expect(result.conflicts.map((conflict) => conflict.leaves.map((leaf) => [leaf.name, leaf.side]))).toEqual([
+      [
+        ['0005_book_price', 'main'],
+        ['0005_book_summary', 'pr']
+      ]
+    ])
+    expect(result.conflicts[0]!.fix).toMatchObject({
+      patch: null,
+      unavailable: 'shop/migrations/0005_book_summary.py is a symlink: rename or edit its target by hand',
+      mergeCommand: 'python manage.py makemigrations --merge shop'
+    })
+  })
+
   it('leaves alone a symlink the base branch already had', async () => {
     const repo = forkedRepo({ base: { ...shopProject(), 'shared/0005_book_summary.py': summary } })
     commitLinks(repo, 'main', { 'shop/migrations/0005_book_summary.py': '../../shared/0005_book_summary.py' })
