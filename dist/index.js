@@ -21,7 +21,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-XIYQGDBC.js";
+} from "./chunk-ZW47NP4D.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {
@@ -33000,6 +33000,18 @@ var report_v1_schema_default = {
           type: "string",
           description: "For a rename, where it went."
         },
+        replacedBy: {
+          type: "string",
+          description: "For a deletion: the squash (`app.name`) that replaces the deleted migration, so Django loads the squash in its place. A squash the PR adds is never called a rename of the file it replaces."
+        },
+        severity: {
+          type: "string",
+          enum: [
+            "warning",
+            "unsafe"
+          ],
+          description: "How much it weighs in the verdict: `warning` for an edit, or a deletion a squash covers; `unsafe` for a deletion or a rename databases will trip on."
+        },
         message: {
           type: "string"
         }
@@ -33072,7 +33084,7 @@ var report_v1_schema_default = {
             "warning",
             "error"
           ],
-          description: "error: `migrate` would fail (the default); warning: it asks for a look but does not stop `migrate`."
+          description: "`error` (the default) when `migrate` would fail; `warning` when it asks for a look but does not stop `migrate` (the kinds of WARNING_GRAPH_PROBLEM_KINDS)."
         }
       },
       required: [
@@ -33081,7 +33093,8 @@ var report_v1_schema_default = {
         "path",
         "line",
         "tree"
-      ]
+      ],
+      description: "Something about the migration graph, at a file and line. `kind` is one of:\n\n- errors (the graph does not load; `severity: 'error'`): `syntax-error`,   `merge-conflict`, `missing-dependency`, `cycle`, `app-without-migrations`,   `squash-cycle`, `duplicate-app-label`; `symlink-outside-repository` (a   symlinked migration or migrations folder whose target is absolute or   leaves the repository: `migrate` would crash or import code outside the   one reviewed) and `broken-symlink` (its target is not in the tree);\n- warnings (`severity: 'warning'`, see WARNING_GRAPH_PROBLEM_KINDS):   `dynamic-dependencies` (an app has several leaves only as far as the   files can be read: a migration's dependencies are computed at run time,   so Django's loader settles it; never reported as a conflict),   `symlinked-migration` (a migration or migrations folder is a symlink),   `sourceless-migration` (a committed `.pyc` with no `.py`, which Django   imports) and `migration-modules-setting` (the settings set   MIGRATION_MODULES, so Django may load migrations from other modules):   these three say that the PR's migrations may not all be visible without   Python; with it, `django-only-migration` (Django's loader imports a   migration the file review did not find: it is reviewed from the source   Django imported) and `static-only-migration` (a migration file Django's   loader does not import)."
     },
     MigrationReport: {
       type: "object",

@@ -10,7 +10,10 @@ export interface TreeEntry {
   mode: string
 }
 
-/** Every file (blob) of a tree, recursively; submodules and symlinks are left out. */
+/**
+ * Every file (blob) of a tree, recursively, with its mode; a symlink is an
+ * entry of mode `120000` whose blob holds the target path. Submodules are left out.
+ */
 export async function listTree(repo: GitRepository, treeish: ObjectId): Promise<TreeEntry[]> {
   const out = await repo.text(['ls-tree', '-r', '-z', '--full-tree', treeish])
   const entries: TreeEntry[] = []
@@ -18,7 +21,7 @@ export async function listTree(repo: GitRepository, treeish: ObjectId): Promise<
     if (record === '') continue
     const tab = record.indexOf('\t')
     const [mode, type, blob] = record.slice(0, tab).split(' ')
-    if (type !== 'blob' || mode === '120000') continue
+    if (type !== 'blob') continue
     entries.push({ path: record.slice(tab + 1), blob: blob!, mode: mode! })
   }
   return entries

@@ -3,9 +3,9 @@
 // graph". For each app: the leaves, which side brought each, where the two
 // lines of history part, and whether both sides touch the same models.
 import { ancestors, compareKeys, conflictingApps, forwardsPlan } from './graph.js'
-import type { Conflict, MigrationGraph, Overlap, Side, SideSets } from '../model/graph.js'
+import type { Conflict, GraphUnknown, MigrationGraph, Overlap, Side, SideSets, UnsettledLeaves } from '../model/graph.js'
 import { OPAQUE_OPERATIONS, operationModel, stringArgument } from './operation-args.js'
-import type { MigrationKey, Operation } from '../model/migration.js'
+import { migrationKey, type MigrationKey, type Operation } from '../model/migration.js'
 
 export function sideOf(key: MigrationKey, sides: SideSets): Side {
   if (sides.mergeBase.has(key)) return 'both'
@@ -14,14 +14,76 @@ export function sideOf(key: MigrationKey, sides: SideSets): Side {
   return 'both'
 }
 
+/**
+ * What of the graph could not be read from the files: the dynamic parts of
+ * `dependencies`, `run_before` and `replaces`, and dependency items that are
+ * not a readable pair.
+ */
+export function graphUnknowns(graph: MigrationGraph): GraphUnknown[] {
+  const unknowns: GraphUnknown[] = []
+  for (const file of graph.files.values()) {
+    const migration = migrationKey(file)
+    for (const part of file.dynamic) {
+      if (part.attribute === 'dependencies' || part.attribute === 'run_before' || part.attribute === 'replaces') {
+        unknowns.push({ app: file.app, migration, path: file.path, line: part.line, what: part.attribute, reason: part.reason })
+      }
+    }
+    for (const dependency of file.dependencies) {
+      if (dependency.kind === 'dynamic') {
+        unknowns.push({ app: file.app, migration, path: file.path, line: dependency.line, what: 'dependencies', reason: `${dependency.source}: ${dependency.reason}` })
+      }
+    }
+  }
+  return unknowns
+}
+
+/**
+ * Apps with several leaves, split in two. A leaf is certain when nothing that
+ * cannot be read may join it: no migration of the app whose dependencies are
+ * unknown and that is not already before it (depending on it would be a
+ * cycle), no unknown `run_before` of the leaf itself, no squash whose
+ * `replaces` is unknown, no unreadable module that is not before it. Two
+ * certain leaves are a conflict Django's loader finds too (on those leaves);
+ * fewer leave the app unsettled, for Django's loader to settle.
+ */
+export function settleConflicts(
+  graph: MigrationGraph,
+  unknowns: readonly GraphUnknown[] = graphUnknowns(graph)
+): { settled: Map<string, MigrationKey[]>; unsettled: UnsettledLeaves[] } {
+  const settled = new Map<string, MigrationKey[]>()
+  const unsettled: UnsettledLeaves[] = []
+  for (const [app, leaves] of conflictingApps(graph)) {
+    const lineages = new Map(leaves.map((leaf) => [leaf, ancestors(graph, leaf)]))
+    const before = (key: MigrationKey, leaf: MigrationKey): boolean => key === leaf || lineages.get(leaf)!.has(key)
+    const mayJoin = (unknown: GraphUnknown, leaf: MigrationKey): boolean => {
+      if (unknown.migration === null || unknown.what === 'replaces') return true
+      if (unknown.what === 'module') {
+        // A module that cannot be read, but that the leaf (or a migration before it) depends on, is older than the leaf.
+        const key = unknown.migration
+        return ![...graph.nodes.values()].some((node) => before(node.key, leaf) && node.file.dependencies.some((d) => d.kind === 'migration' && migrationKey(d) === key))
+      }
+      const key = graph.replacedBy.get(unknown.migration) ?? unknown.migration
+      if (!graph.nodes.has(key)) return true
+      // run_before of the leaf itself gives it a child; unknown dependencies of a migration not before the leaf may name it.
+      return unknown.what === 'run_before' ? key === leaf : !before(key, leaf)
+    }
+    const own = unknowns.filter((unknown) => unknown.app === app)
+    const certain = leaves.filter((leaf) => !own.some((unknown) => mayJoin(unknown, leaf)))
+    if (certain.length >= 2) settled.set(app, certain)
+    else unsettled.push({ app, leaves, unknowns: own.filter((unknown) => leaves.some((leaf) => mayJoin(unknown, leaf))) })
+  }
+  return { settled, unsettled }
+}
+
 export function detectConflicts(
   merged: MigrationGraph,
   sides: SideSets,
-  baseGraph: MigrationGraph | null
+  baseGraph: MigrationGraph | null,
+  unknowns: readonly GraphUnknown[] = graphUnknowns(merged)
 ): Conflict[] {
   const baseConflicts = baseGraph ? conflictingApps(baseGraph) : new Map<string, MigrationKey[]>()
   const conflicts: Conflict[] = []
-  for (const [app, leafKeys] of conflictingApps(merged)) {
+  for (const [app, leafKeys] of settleConflicts(merged, unknowns).settled) {
     const leaves = leafKeys.map((key) => {
       const node = merged.nodes.get(key)!
       return { key, name: node.name, path: node.file.path, side: sideOf(key, sides) }

@@ -354,5 +354,7 @@ function readSwappable(tokens: Token[], k: number): { dependency: MigrationDepen
     j += 2
   }
   if (tokens[j + 1]!.text !== ')') throw new GiveUp()
+  // `swappable_dependency(USER_MODEL)`: a constant of the module, for the full parser to follow.
+  if (argument.length < 2) throw new GiveUp()
   return { dependency: { kind: 'swappable', setting: argument[argument.length - 1]!, line: start.line }, next: j + 2 }
 }

@@ -18,6 +18,7 @@ import {
   type Element,
   type Source
 } from './python-values.js'
+import { ModuleScope, MUTATING_METHODS, type ResolvedElement } from './module-constants.js'
 import {
   MigrationParseError,
   type DynamicPart,
@@ -47,11 +48,6 @@ interface AssignedValue {
  * makes the value unknowable.
  */
 type AttributeEvent = { kind: 'assign'; value: AssignedValue } | { kind: 'dynamic'; part: DynamicPart }
-
-// List, set and dict methods that change the value in place.
-const MUTATING_METHODS: ReadonlySet<string> = new Set([
-  'append', 'extend', 'insert', 'remove', 'pop', 'clear', 'sort', 'reverse', 'add', 'discard', 'update', 'setdefault', 'popitem'
-])
 
 const COMPOUND_STATEMENTS: Record<string, string> = {
   IfStatement: 'an if statement',
@@ -92,7 +88,7 @@ export function parseMigration(source: string, path: string): MigrationFile {
 
   const migrationClass = findMigrationClass(module.tree.topNode, module)
   if (!migrationClass) throw new MigrationParseError(path, 1, 1, 'no Migration class')
-  return { ...ref, path, ...new ClassReader(module).read(migrationClass) }
+  return { ...ref, path, ...new ClassReader(module, module.tree.topNode, migrationClass).read() }
 }
 
 /** The last top-level `class Migration`, as Python's module attribute would be. */
@@ -110,12 +106,18 @@ function findMigrationClass(script: SyntaxNode, source: Source): SyntaxNode | nu
 class ClassReader {
   private readonly dynamicParts: DynamicPart[] = []
   private readonly source: Source
+  private readonly migrationClass: SyntaxNode
+  /** Module-level constants, followed only for values that are not literal. */
+  private readonly scope: ModuleScope
 
-  constructor(source: Source) {
+  constructor(source: Source, script: SyntaxNode, migrationClass: SyntaxNode) {
     this.source = source
+    this.migrationClass = migrationClass
+    this.scope = new ModuleScope(source, script, migrationClass)
   }
 
-  read(migrationClass: SyntaxNode): Omit<MigrationFile, 'app' | 'name' | 'path'> {
+  read(): Omit<MigrationFile, 'app' | 'name' | 'path'> {
+    const migrationClass = this.migrationClass
     const events = new Map<string, AttributeEvent[]>()
     const body = migrationClass.getChild('Body')
     if (body) this.collectEvents(body, events)
@@ -232,24 +234,23 @@ class ClassReader {
   // ---- attribute values -------------------------------------------------
 
   /**
-   * Items of a list-valued attribute. For a value that is not a list literal,
-   * records a dynamic part and keeps the items of the left-most list literal
-   * of a `+` chain (`[...] + EXTRA`), whose positions are still certain.
+   * Items of a list-valued attribute: a list or tuple literal, or one built
+   * from module-level constants (`DEPS + [...]`, `list(DEPS)`, `[*DEPS]`).
+   * For a value that cannot be read, records a dynamic part and keeps the
+   * items before the unreadable part, whose positions are still certain.
    */
-  private listElements(attribute: Attribute, value: AssignedValue): Element[] {
-    if (value.bareTuple) return value.elements
+  private listElements(attribute: Attribute, value: AssignedValue): ResolvedElement[] {
+    if (value.bareTuple) return this.scope.elements(value.elements, value.from)
     const node = unwrapParentheses(value.elements[0].node)
-    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return elementsOf(node)
-    let left = node
-    while (left.name === 'BinaryExpression' && left.firstChild && operatorOf(left, this.source) === '+') {
-      left = unwrapParentheses(left.firstChild)
-    }
-    const partial = left !== node && (left.name === 'ArrayExpression' || left.name === 'TupleExpression')
-    const reason = partial
-      ? `not a list literal: only the first list of the sum is read, the rest is computed at run time`
-      : `not a list literal: ${this.shapeReason(node)}`
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return this.scope.elements(elementsOf(node), value.from)
+    const sequence = this.scope.sequence(node, value.from)
+    if (sequence.ok) return sequence.elements
+    const reason =
+      sequence.prefix.length > 0
+        ? `not a list literal: only the items before the part that cannot be read are read; ${sequence.reason}`
+        : `not a list literal: ${sequence.reason}`
     this.dynamicParts.push({ attribute, line: this.line(value.from), source: this.text(value), reason })
-    return partial ? elementsOf(left) : []
+    return sequence.prefix
   }
 
   private shapeReason(node: SyntaxNode): string {
@@ -263,79 +264,127 @@ class ClassReader {
     const dependencies: MigrationDependency[] = []
     for (const element of this.listElements('dependencies', value)) {
       if (this.unpacked('dependencies', element)) continue
-      dependencies.push(this.dependency(element.node))
+      dependencies.push(this.dependency(element))
     }
     return dependencies
   }
 
-  private dependency(item: SyntaxNode): MigrationDependency {
-    const line = this.line(item.from)
-    const node = unwrapParentheses(item)
-    const pair = this.stringPair(node)
-    if (pair) return { kind: 'migration', ...pair, line }
+  private dependency(element: ResolvedElement): MigrationDependency {
+    const item = element.node
+    let node = unwrapParentheses(item)
+    let at = element.at
+    if (node.name === 'VariableName') {
+      // `DEP`, bound to a pair or a swappable_dependency() at module level.
+      const name = sourceOf(node, this.source)
+      const found = this.scope.resolve(name, at)
+      if (!found.ok) return { kind: 'dynamic', source: sourceOf(item, this.source), reason: `refers to ${name}, but ${found.reason}`, line: this.line(item.from) }
+      if (found.node === null) {
+        const pair = this.stringPair(found.bare!)
+        if (pair.ok) return { kind: 'migration', app: pair.app, name: pair.name, line: this.line(found.bare![0].from) }
+        return { kind: 'dynamic', source: sourceOf(item, this.source), reason: pair.reason, line: this.line(item.from) }
+      }
+      node = unwrapParentheses(found.node)
+      at = found.at
+    }
+    const line = this.line(node.from)
     if (node.name === 'CallExpression') {
       const call = toPyValue(node, this.source)
       if (call.kind === 'call' && (call.callee === 'swappable_dependency' || call.callee.endsWith('.swappable_dependency'))) {
         const [argument] = call.args
         if (call.args.length === 1 && Object.keys(call.kwargs).length === 0) {
           // Django: swappable_dependency(value) depends on (value.split('.', 1)[0], '__first__').
-          if (argument.kind === 'ref') return { kind: 'swappable', setting: argument.name.slice(argument.name.lastIndexOf('.') + 1), line }
-          if (argument.kind === 'str') return { kind: 'migration', app: argument.value.split('.')[0], name: '__first__', line }
+          if (argument.kind === 'ref' && argument.name.includes('.')) return { kind: 'swappable', setting: argument.name.slice(argument.name.lastIndexOf('.') + 1), line }
+          const value = argument.kind === 'str' ? { ok: true as const, value: argument.value } : argument.kind === 'ref' ? this.scope.string(node.lastChild!.getChild('VariableName')!, at) : null
+          if (value?.ok) return { kind: 'migration', app: value.value.split('.')[0], name: '__first__', line }
         }
         return { kind: 'dynamic', source: sourceOf(item, this.source), reason: 'swappable_dependency() of something other than a setting or a string', line }
       }
     }
-    const reason = node.name === 'TupleExpression' || node.name === 'ArrayExpression' ? 'not a pair of string literals (app, migration)' : this.shapeReason(node)
-    return { kind: 'dynamic', source: sourceOf(item, this.source), reason, line }
+    const pair = this.pair(node, at)
+    if (pair.ok) return { kind: 'migration', app: pair.app, name: pair.name, line }
+    return { kind: 'dynamic', source: sourceOf(item, this.source), reason: pair.reason, line: this.line(item.from) }
   }
 
-  /** `('app', '0001_initial')` or `['app', '0001_initial']`. */
-  private stringPair(node: SyntaxNode): MigrationRef | null {
-    if (node.name !== 'TupleExpression' && node.name !== 'ArrayExpression') return null
-    const value = toPyValue(node, this.source)
-    if ((value.kind !== 'tuple' && value.kind !== 'list') || value.items.length !== 2) return null
-    const [app, name] = value.items
-    return app.kind === 'str' && name.kind === 'str' ? { app: app.value, name: name.value } : null
+  /** `('app', '0001_initial')` or `['app', '0001_initial']`, literally or through module-level constants. */
+  private pair(node: SyntaxNode, at: number): (MigrationRef & { ok: true }) | { ok: false; reason: string } {
+    const sequence = this.scope.sequence(node, at)
+    if (sequence.ok) return this.stringPair(sequence.elements)
+    const literal = node.name === 'TupleExpression' || node.name === 'ArrayExpression'
+    return { ok: false, reason: literal ? NOT_A_PAIR : sequence.reason === 'built by a call at run time' ? sequence.reason : this.nameReason(node, sequence.reason) }
+  }
+
+  private stringPair(elements: ResolvedElement[]): (MigrationRef & { ok: true }) | { ok: false; reason: string } {
+    if (elements.length !== 2 || elements.some((element) => element.star)) return { ok: false, reason: NOT_A_PAIR }
+    const [app, name] = elements.map((element) => this.scope.string(element.node, element.at))
+    if (app.ok && name.ok) return { ok: true, app: app.value, name: name.value }
+    const unknown = [app, name].find((part) => !part.ok) as { reason: string }
+    const names = elements.some((element) => unwrapParentheses(element.node).name === 'VariableName')
+    return { ok: false, reason: names ? `${NOT_A_PAIR}: ${unknown.reason}` : NOT_A_PAIR }
+  }
+
+  /** The reason for a value that is not a literal: why a name is not followed, or what the expression is. */
+  private nameReason(node: SyntaxNode, reason: string): string {
+    return node.name === 'VariableName' ? `refers to ${sourceOf(node, this.source)}, but ${reason}` : this.shapeReason(node)
   }
 
   private refs(attribute: 'replaces' | 'run_before', value: AssignedValue): LocatedRef[] {
     const refs: LocatedRef[] = []
     for (const element of this.listElements(attribute, value)) {
       if (this.unpacked(attribute, element)) continue
-      const pair = this.stringPair(unwrapParentheses(element.node))
-      const line = this.line(element.from)
-      if (pair) refs.push({ ...pair, line })
-      else this.dynamicParts.push({ attribute, line, source: sourceOf(element.node, this.source), reason: 'not a pair of string literals (app, migration)' })
+      let node = unwrapParentheses(element.node)
+      let at = element.at
+      if (node.name === 'VariableName') {
+        // A pair bound to a name: its line is where the pair is written.
+        const found = this.scope.resolve(sourceOf(node, this.source), at)
+        if (found.ok && found.node !== null) {
+          node = unwrapParentheses(found.node)
+          at = found.at
+        }
+      }
+      const pair = this.pair(node, at)
+      if (pair.ok) refs.push({ app: pair.app, name: pair.name, line: this.line(node.from) })
+      else this.dynamicParts.push({ attribute, line: this.line(element.from), source: sourceOf(element.node, this.source), reason: pair.reason })
     }
     return refs
   }
 
-  /** `*EXTRA` in a list: its length is unknown, so the attribute is only partly read. */
-  private unpacked(attribute: Attribute, element: Element): boolean {
+  /** `*EXTRA` in a list that cannot be expanded: its length is unknown, so the attribute is only partly read. */
+  private unpacked(attribute: Attribute, element: ResolvedElement): boolean {
     if (!element.star) return false
     this.dynamicParts.push({
       attribute,
       line: this.line(element.from),
       source: this.text({ from: element.from, to: element.node.to }),
-      reason: 'an unpacked list has no static length'
+      reason: `an unpacked list has no static length${element.unresolved ? ` (${element.unresolved})` : ''}`
     })
     return true
   }
 
-  /** `atomic = False`, `initial = True`: Python's truth value of a literal. */
+  /** `atomic = False`, `initial = True`: Python's truth value of a literal, or of a module-level constant. */
   private flag(attribute: 'initial' | 'atomic', value: AssignedValue, fallback: boolean): boolean {
     // `atomic = False,` is a one-item tuple, which is true.
     if (value.bareTuple) return true
-    const truth = literalTruth(toPyValue(value.elements[0].node, this.source))
+    let node = unwrapParentheses(value.elements[0].node)
+    let reason = `not a literal: ${this.shapeReason(node)}`
+    if (node.name === 'VariableName') {
+      const name = sourceOf(node, this.source)
+      const found = this.scope.resolve(name, value.from)
+      if (found.ok && found.bare) return true
+      if (found.ok) {
+        node = unwrapParentheses(found.node!)
+        reason = `not a literal: ${name} is bound to a value computed at run time`
+      } else reason = `not a literal: refers to ${name}, but ${found.reason}`
+    }
+    const truth = literalTruth(toPyValue(node, this.source))
     if (truth !== null) return truth
-    this.dynamicParts.push({ attribute, line: this.line(value.from), source: this.text(value), reason: `not a literal: ${this.shapeReason(unwrapParentheses(value.elements[0].node))}` })
+    this.dynamicParts.push({ attribute, line: this.line(value.from), source: this.text(value), reason })
     return fallback
   }
 
   // ---- operations -------------------------------------------------------
 
   /** Numbers the operations as Django does; after `*unpacked` the positions are unknown (-1). */
-  private operations(elements: Element[]): Operation[] {
+  private operations(elements: ResolvedElement[]): Operation[] {
     const operations: Operation[] = []
     let index = 0
     let positionsKnown = true
@@ -345,7 +394,7 @@ class ClassReader {
           attribute: 'operations',
           line: this.line(element.from),
           source: this.text({ from: element.from, to: element.node.to }),
-          reason: 'an unpacked list has no static length: the operations after it are numbered -1'
+          reason: `an unpacked list has no static length${element.unresolved ? ` (${element.unresolved})` : ''}: the operations after it are numbered -1`
         })
         positionsKnown = false
         continue
@@ -405,7 +454,7 @@ class ClassReader {
     }
     if (!argument?.node) return []
     const node = unwrapParentheses(argument.node)
-    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return this.operations(elementsOf(node))
+    if (node.name === 'ArrayExpression' || node.name === 'TupleExpression') return this.operations(this.scope.elements(elementsOf(node), node.from))
     if (node.name === 'None') return []
     this.dynamicParts.push({
       attribute: 'operations',
@@ -427,6 +476,8 @@ class ClassReader {
   }
 }
 
+const NOT_A_PAIR = 'not a pair of string literals (app, migration)'
+
 /** Statements of a body, with `a = 1; b = 2` split into its parts. */
 function statementsOf(body: SyntaxNode): SyntaxNode[] {
   const statements: SyntaxNode[] = []
@@ -435,11 +486,6 @@ function statementsOf(body: SyntaxNode): SyntaxNode[] {
     else statements.push(child)
   }
   return statements
-}
-
-function operatorOf(binary: SyntaxNode, source: Source): string {
-  const operator = childrenOf(binary).find((child) => child.name === 'ArithOp')
-  return operator ? sourceOf(operator, source) : ''
 }
 
 /** Names bound by an unpacking target such as `a, (b, c)` or `[a, *b]`. */

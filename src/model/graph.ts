@@ -24,6 +24,33 @@ export type GraphProblem =
   | { kind: 'app-without-migrations'; message: string; path: string; line: number; app: string }
   | { kind: 'squash-cycle'; message: string; path: string; line: number; migration: MigrationKey }
 
+/**
+ * A part of an app's graph that cannot be read without Python: a migration's
+ * `dependencies`, `run_before` or `replaces` (or an item of them) that is
+ * computed at run time, or a module Django imports that has no readable
+ * source here (a compiled `.pyc`, a symlink that cannot be followed).
+ */
+export interface GraphUnknown {
+  app: string
+  /** The migration, when there is one to name. */
+  migration: MigrationKey | null
+  path: string
+  line: number
+  what: 'dependencies' | 'run_before' | 'replaces' | 'module'
+  reason: string
+}
+
+/**
+ * An app that has several leaves only as far as its files can be read: one of
+ * the unknowns may well join them. Django's loader settles it; the static
+ * review does not call it a conflict.
+ */
+export interface UnsettledLeaves {
+  app: string
+  leaves: MigrationKey[]
+  unknowns: GraphUnknown[]
+}
+
 /** An app found in the tree, migrated or not. */
 export interface AppInfo {
   label: string
@@ -54,9 +81,43 @@ export interface MigrationGraph {
 export interface TreeFile {
   path: string
   blob: string
+  /** git's file mode: `100644`, `100755`, or `120000` for a symlink (whose blob is the target path). */
+  mode?: string
 }
 
 export interface MigrationModule extends MigrationRef {
+  path: string
+  blob: string
+  /** For a module that is a symlink: the link's path (`path` is then still the link, `blob` the target's content). */
+  linkedFrom?: string
+}
+
+/**
+ * A symlink where Django imports migrations: a migration module
+ * (`shop/migrations/0003_x.py -> ../../common/0003_x.py`), or a whole
+ * `migrations` folder. Django follows it; reading files by name does not.
+ */
+export interface MigrationLink {
+  path: string
+  /** The link's own blob: its target path. */
+  blob: string
+  app: string
+  /** The migration's name, or null for a symlinked `migrations` folder. */
+  name: string | null
+}
+
+/** A link with its target read and resolved inside the tree. */
+export interface ResolvedLink extends MigrationLink {
+  /** The target as written in the link. */
+  target: string
+  /** `inside`: a file of the tree (read through the link); `outside`: absolute, or leaving the repository; `missing`: nothing (or a folder) there. */
+  status: 'inside' | 'outside' | 'missing'
+  /** For `inside`: the path of the file it ends at. */
+  resolvedPath: string | null
+}
+
+/** `migrations/0003_x.pyc` with no `0003_x.py` beside it: Django imports the compiled module, which has no source to read. */
+export interface SourcelessModule extends MigrationRef {
   path: string
   blob: string
 }
@@ -66,6 +127,9 @@ export interface Discovery {
   modules: MigrationModule[]
   /** Two folders that would give Django the same app label. */
   duplicateLabels: Array<{ label: string; directories: string[] }>
+  /** Symlinked migration modules and `migrations` folders (not in `modules` until resolved). */
+  links: MigrationLink[]
+  sourceless: SourcelessModule[]
 }
 
 /** Where a migration comes from: the base branch since the fork, the PR, or both (older than the fork). */

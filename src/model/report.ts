@@ -227,6 +227,17 @@ export interface EditedMigration {
   change: 'modified' | 'deleted' | 'renamed'
   /** For a rename, where it went. */
   newPath?: string
+  /**
+   * For a deletion: the squash (`app.name`) that replaces the deleted
+   * migration, so Django loads the squash in its place. A squash the PR adds
+   * is never called a rename of the file it replaces.
+   */
+  replacedBy?: string
+  /**
+   * How much it weighs in the verdict: `warning` for an edit, or a deletion a
+   * squash covers; `unsafe` for a deletion or a rename databases will trip on.
+   */
+  severity?: 'warning' | 'unsafe'
   message: string
 }
 
@@ -238,6 +249,44 @@ export interface DuplicateNumber {
   introducedByPr: boolean
 }
 
+/**
+ * Graph problems that do not break the graph: what the static review cannot
+ * see or settle without Python, which the rehearsal (Django's own loader)
+ * does. They weigh `warning` in the verdict, never `error`, and need not stop
+ * the rehearsal.
+ */
+export const WARNING_GRAPH_PROBLEM_KINDS: readonly string[] = [
+  'dynamic-dependencies',
+  'symlinked-migration',
+  'sourceless-migration',
+  'migration-modules-setting',
+  'django-only-migration',
+  'static-only-migration'
+]
+
+/**
+ * Something about the migration graph, at a file and line. `kind` is one of:
+ *
+ * - errors (the graph does not load; `severity: 'error'`): `syntax-error`,
+ *   `merge-conflict`, `missing-dependency`, `cycle`, `app-without-migrations`,
+ *   `squash-cycle`, `duplicate-app-label`; `symlink-outside-repository` (a
+ *   symlinked migration or migrations folder whose target is absolute or
+ *   leaves the repository: `migrate` would crash or import code outside the
+ *   one reviewed) and `broken-symlink` (its target is not in the tree);
+ * - warnings (`severity: 'warning'`, see WARNING_GRAPH_PROBLEM_KINDS):
+ *   `dynamic-dependencies` (an app has several leaves only as far as the
+ *   files can be read: a migration's dependencies are computed at run time,
+ *   so Django's loader settles it; never reported as a conflict),
+ *   `symlinked-migration` (a migration or migrations folder is a symlink),
+ *   `sourceless-migration` (a committed `.pyc` with no `.py`, which Django
+ *   imports) and `migration-modules-setting` (the settings set
+ *   MIGRATION_MODULES, so Django may load migrations from other modules):
+ *   these three say that the PR's migrations may not all be visible without
+ *   Python; with it, `django-only-migration` (Django's loader imports a
+ *   migration the file review did not find: it is reviewed from the source
+ *   Django imported) and `static-only-migration` (a migration file Django's
+ *   loader does not import).
+ */
 export interface GraphProblemReport {
   kind: string
   message: string
@@ -246,7 +295,7 @@ export interface GraphProblemReport {
   column?: number
   /** Which tree shows it: the merge result is what main will have. */
   tree: 'merge' | 'head' | 'base'
-  /** error: `migrate` would fail (the default); warning: it asks for a look but does not stop `migrate`. */
+  /** `error` (the default) when `migrate` would fail; `warning` when it asks for a look but does not stop `migrate` (the kinds of WARNING_GRAPH_PROBLEM_KINDS). */
   severity?: 'warning' | 'error'
 }
 

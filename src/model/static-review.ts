@@ -1,7 +1,7 @@
 // The static review's result: what the git trees hold and what the graph of
 // the merge result says, read without Python or a database. The pipeline
 // hands it on to the rules, the rehearsal and the verdicts.
-import type { Conflict, ConflictFix, Discovery, MigrationGraph } from './graph.js'
+import type { Conflict, ConflictFix, Discovery, MigrationGraph, ResolvedLink } from './graph.js'
 import type { MigrationFile, MigrationKey, MigrationParseError } from './migration.js'
 import type { DuplicateNumber, EditedMigration, GraphProblemReport, RefInfo } from './report.js'
 
@@ -23,8 +23,10 @@ export interface TreeIndex {
   discovery: Discovery
   /** Migration keys present in the tree, parsed or not. */
   keys: Set<MigrationKey>
-  /** Blob id of each migration file, by path. */
+  /** Blob id of each migration file, by path (for a symlinked one: its target's content). */
   blobs: Map<string, ObjectId>
+  /** Symlinked migration modules and folders, resolved in the tree; those ending at a file are in `discovery.modules`. */
+  links: ResolvedLink[]
 }
 
 /** A tree's migrations parsed and put in a graph. */

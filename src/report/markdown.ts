@@ -134,7 +134,8 @@ function blockingSection(report: Report, links: Links, tier: Tier): string | nul
   const problems = report.graphProblems.filter((problem) => problem.severity !== 'warning')
   for (const problem of problems.slice(0, tier >= 3 ? 5 : 50)) items.push(`- ⛔ ${links.file(problem.path, problem.line)} ${text(problem.message)}`)
   if (problems.length > 50) items.push(`- … ${problems.length - 50} more`)
-  for (const edit of report.editedMigrations.filter((entry) => entry.change !== 'modified').slice(0, tier >= 3 ? 5 : 100)) {
+  const blockingEdit = (entry: Report['editedMigrations'][number]) => (entry.severity ?? (entry.change === 'modified' ? 'warning' : 'unsafe')) === 'unsafe'
+  for (const edit of report.editedMigrations.filter(blockingEdit).slice(0, tier >= 3 ? 5 : 100)) {
     items.push(`- 🔴 ${links.file(edit.path, null)}: ${text(edit.message)}`)
   }
   const missing = report.missingMigrations
@@ -185,7 +186,9 @@ function warningSection(report: Report, links: Links, tier: Tier): string | null
     for (const finding of activeFindings(migration)) if (finding.severity === 'warning') items.push(findingItem(migration, finding, links, tier))
   }
   for (const problem of report.graphProblems.filter((entry) => entry.severity === 'warning')) items.push(`- 🟡 ${links.file(problem.path, problem.line)} ${text(problem.message)}`)
-  for (const edit of report.editedMigrations.filter((entry) => entry.change === 'modified')) items.push(`- 🟡 ${links.file(edit.path, null)}: ${text(edit.message)}`)
+  for (const edit of report.editedMigrations.filter((entry) => (entry.severity ?? (entry.change === 'modified' ? 'warning' : 'unsafe')) === 'warning')) {
+    items.push(`- 🟡 ${links.file(edit.path, null)}: ${text(edit.message)}`)
+  }
   const missing = report.missingMigrations
   if (missing.value === true && missing.changes?.every((change) => change.databaseOperations.length === 0)) {
     items.push(`- ℹ️ Model state changes without a migration (no database change): ${missing.changes.map((change) => `${code(change.app)}: ${change.operations.slice(0, 5).map((op) => text(op, 100)).join('; ')}`).join(' · ')}`)

@@ -3,8 +3,8 @@
 // the merge result, and finds what will break the migration graph once the
 // PR merges.
 import { buildConflictFix } from '../graph/conflict-fix.js'
-import type { MigrationModule } from '../model/graph.js'
-import { detectConflicts, sideOf } from '../graph/conflicts.js'
+import type { MigrationModule, UnsettledLeaves } from '../model/graph.js'
+import { detectConflicts, graphUnknowns, settleConflicts, sideOf } from '../graph/conflicts.js'
 import { compareKeys, conflictingApps, forwardsPlan, leafNodes } from '../graph/graph.js'
 import { duplicateNumbers } from '../graph/numbering.js'
 import { parseMigration } from '../graph/parse.js'
@@ -16,8 +16,10 @@ import type { CommitSha, StaticReview, TreeMigrations } from '../model/static-re
 import type { GitRepository } from '../git/repository.js'
 import { BlobStore } from '../git/trees.js'
 import { migrationModuleRef } from '../graph/discover.js'
-import type { EditedMigration, GraphProblemReport } from '../model/report.js'
-import { indexTree, loadTreeMigrations, ParseCache, type TreeReadOptions } from './tree-migrations.js'
+import { WARNING_GRAPH_PROBLEM_KINDS, type EditedMigration, type GraphProblemReport } from '../model/report.js'
+import type { FileChange } from '../git/changes.js'
+import { findMigrationModulesSetting, hiddenMigrationProblems } from './hidden-migrations.js'
+import { hiddenModules, indexTree, loadTreeMigrations, ParseCache, type TreeReadOptions } from './tree-migrations.js'
 
 export interface StaticReviewOptions extends Omit<TreeReadOptions, 'swappable'> {
   base: string
@@ -50,11 +52,12 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   if (merge instanceof Error) throw merge
   // The merge result shares almost every file with the base: fetch those blobs meanwhile.
   const blobs = new BlobStore(repo)
-  const [fork, changes, mergedIndex, swappable] = await Promise.all([
+  const [fork, changes, mergedIndex, swappable, migrationModules] = await Promise.all([
     indexTree(repo, mergeBase, options),
     changedFiles(repo, mergeBase, headSha!),
     indexTree(repo, merge.tree, options),
     options.swappable,
+    findMigrationModulesSetting(repo, merge.tree, options.projectRoot),
     blobs.load(base.discovery.modules.map((module) => module.blob))
   ])
   const treeOptions = { ...options, swappable }
@@ -73,33 +76,27 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   const merged = await loadTreeMigrations(mergedIndex, blobs, cache, treeOptions, unchanged)
   lap('parseMs')
 
+  // What cannot be read without Python: an app whose leaves one of these may join is not called a conflict.
+  const unknowns = conflictingApps(merged.graph).size > 0 ? [...graphUnknowns(merged.graph), ...hiddenModules(merged).values()] : []
+  const { settled, unsettled } = settleConflicts(merged.graph, unknowns)
   // The base branch's own graph matters only to tell whether a conflict was already there.
-  const baseGraph = conflictingApps(merged.graph).size > 0 ? (await loadTreeMigrations(base, blobs, cache, treeOptions, () => true)).graph : null
-  const conflicts = detectConflicts(merged.graph, sides, baseGraph).map((conflict) => ({
-    ...conflict,
-    fix: buildConflictFix(conflict, {
+  const baseGraph = settled.size > 0 ? (await loadTreeMigrations(base, blobs, cache, treeOptions, () => true)).graph : null
+  const linked = new Set(merged.links.map((link) => link.path))
+  const conflicts = detectConflicts(merged.graph, sides, baseGraph, unknowns).map((conflict) => {
+    const fix = buildConflictFix(conflict, {
       merged: merged.graph,
       prAdded,
       readText: (path) => blobs.text(merged.blobs.get(path)!),
       parse: parseMigration,
       swappable
     })
-  }))
+    // A patch would write a symlinked migration as a plain file.
+    const link = [...fix.renames.map((rename) => rename.fromPath), ...fix.rewrites.map((rewrite) => rewrite.path)].find((path) => linked.has(path))
+    if (link === undefined) return { ...conflict, fix }
+    return { ...conflict, fix: { ...fix, renames: [], rewrites: [], patch: null, unavailable: `${link} is a symlink: rename or edit its target by hand` } }
+  })
 
-  const edited: EditedMigration[] = []
-  for (const change of changes) {
-    const path = change.status === 'renamed' ? change.previousPath : change.path
-    const ref = migrationModuleRef(path)
-    if (ref === null || change.status === 'added' || !fork.keys.has(migrationKey(ref))) continue
-    const key = migrationKey(ref)
-    const message =
-      change.status === 'modified'
-        ? `${key} exists on the base branch and this PR edits it: databases that already applied it will not see the change; add a new migration instead`
-        : change.status === 'deleted'
-          ? `${key} exists on the base branch and this PR deletes it: databases that applied it keep its changes, and migrations that depend on it break`
-          : `${key} exists on the base branch and this PR renames it to ${change.path}: Django will see a new migration and apply it again on databases that applied the old name`
-    edited.push({ ...ref, path, change: change.status, ...(change.status === 'renamed' ? { newPath: change.path } : {}), message })
-  }
+  const edited = editedMigrations(changes, fork.keys, merged)
 
   const problems: GraphProblemReport[] = []
   {
@@ -130,7 +127,14 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
         tree: label
       })
     }
+    const changed = new Set(changes.flatMap((change) => (change.status === 'deleted' ? [] : [change.path])))
+    // Only where the PR is involved: an app the base branch cannot settle either is not this PR's to hear about on every review.
+    const involved = (app: UnsettledLeaves): boolean =>
+      app.leaves.some((leaf) => prAdded.has(leaf)) || app.unknowns.some((unknown) => changed.has(unknown.path) || (unknown.migration !== null && prAdded.has(unknown.migration)))
+    for (const app of unsettled) if (involved(app)) problems.push(unsettledProblem(app))
+    problems.push(...hiddenMigrationProblems(merged, base, changed, migrationModules))
   }
+  for (const problem of problems) problem.severity ??= WARNING_GRAPH_PROBLEM_KINDS.includes(problem.kind) ? 'warning' : 'error'
 
   // A PR migration missing from the merge result (git could not merge it) is read from the head.
   const missing = [...prAdded].filter((key) => !merged.graph.files.has(key))
@@ -182,3 +186,90 @@ function addedInApplyOrder(merged: TreeMigrations, headFiles: ReadonlyMap<Migrat
   })
 }
 
+/**
+ * Migrations of the base branch that the PR modifies, deletes or renames. A
+ * deleted migration that a squash in the merge result replaces is a
+ * deletion the squash covers, even when git pairs it with the added squash
+ * as a rename: the PR did not rename it.
+ */
+function editedMigrations(changes: readonly FileChange[], forkKeys: ReadonlySet<MigrationKey>, merged: TreeMigrations): EditedMigration[] {
+  const squashOf = (key: MigrationKey): MigrationFile | undefined =>
+    merged.graph.files.get(merged.graph.replacedBy.get(key) ?? '') ??
+    [...merged.graph.files.values()].find((file) => file.replaces.some((replaced) => migrationKey(replaced) === key))
+  const edited: EditedMigration[] = []
+  for (const change of changes) {
+    const path = change.status === 'renamed' ? change.previousPath : change.path
+    const ref = migrationModuleRef(path)
+    if (ref === null || change.status === 'added' || !forkKeys.has(migrationKey(ref))) continue
+    const key = migrationKey(ref)
+    if (change.status === 'modified') {
+      edited.push({
+        ...ref,
+        path,
+        change: 'modified',
+        severity: 'warning',
+        message: `${key} exists on the base branch and this PR edits it: databases that already applied it will not see the change; add a new migration instead`
+      })
+      continue
+    }
+    // git pairs a deleted migration with a new file of similar content: a squash is not a rename.
+    const newRef = change.status === 'renamed' ? migrationModuleRef(change.path) : null
+    const newFile = newRef === null ? undefined : merged.graph.files.get(migrationKey(newRef))
+    const renamed = change.status === 'renamed' && (newFile === undefined || newFile.replaces.length === 0)
+    if (renamed) {
+      edited.push({
+        ...ref,
+        path,
+        change: 'renamed',
+        newPath: change.path,
+        severity: 'unsafe',
+        message: `${key} exists on the base branch and this PR renames it to ${change.path}: Django will see a new migration and apply it again on databases that applied the old name`
+      })
+      continue
+    }
+    const squash = squashOf(key)
+    if (squash === undefined) {
+      edited.push({
+        ...ref,
+        path,
+        change: 'deleted',
+        severity: 'unsafe',
+        message: `${key} exists on the base branch and this PR deletes it: databases that applied it keep its changes, and migrations that depend on it break`
+      })
+      continue
+    }
+    const squashKey = migrationKey(squash)
+    edited.push({
+      ...ref,
+      path,
+      change: 'deleted',
+      replacedBy: squashKey,
+      severity: 'warning',
+      message:
+        `${key} exists on the base branch and this PR deletes it, but the squash ${squashKey} (${squash.path}) replaces it, so Django loads the squash in its place. ` +
+        `That is safe for databases that applied all the migrations the squash replaces, or none of them; on one that stopped part-way \`migrate\` fails, ` +
+        `so delete the replaced migrations only once every database has migrated past them`
+    })
+  }
+  return edited
+}
+
+/** An app with several leaves that a migration Django's loader reads, but this review cannot, may join. */
+function unsettledProblem(app: UnsettledLeaves): GraphProblemReport {
+  const [first] = app.unknowns
+  const why = app.unknowns
+    .slice(0, 3)
+    .map((unknown) => (unknown.what === 'module' ? unknown.reason : `the ${unknown.what} of ${unknown.migration} (${unknown.path}:${unknown.line}): ${unknown.reason}`))
+    .join('; ')
+  const more = app.unknowns.length > 3 ? `; and ${app.unknowns.length - 3} more` : ''
+  return {
+    kind: 'dynamic-dependencies',
+    severity: 'warning',
+    message:
+      `app '${app.app}' has ${app.leaves.length} leaves (${app.leaves.join(', ')}) as far as its files can be read, but not all of its graph can be read without Python: ${why}${more}. ` +
+      `Django's loader (with Python) settles whether they conflict, as the rehearsal does; this is not reported as a conflict, and no fix is offered`,
+    path: first!.path,
+    line: first!.line,
+    tree: 'merge'
+  }
+}

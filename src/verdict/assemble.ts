@@ -83,11 +83,14 @@ export function assembleReport(input: AssembleInput): Report {
   }))
 
   const missing = missingMigrations(input.djangoView ?? null)
-  const graphProblems = [...review.problems, ...(input.djangoView?.problems ?? [])]
+  // What the file review and Django's loader both saw is said once.
+  const graphProblems = [...review.problems, ...(input.djangoView?.problems ?? [])].filter(
+    (problem, index, all) => all.findIndex((other) => other.kind === problem.kind && other.path === problem.path) === index
+  )
   const verdicts: Verdict[] = [
     ...migrations.map((migration) => migration.verdict),
     ...conflicts.map((conflict): Verdict => (conflict.preexisting ? 'warning' : 'unsafe')),
-    ...review.edited.map((edit): Verdict => (edit.change === 'modified' ? 'warning' : 'unsafe')),
+    ...review.edited.map((edit): Verdict => edit.severity ?? (edit.change === 'modified' ? 'warning' : 'unsafe')),
     ...graphProblems.map((problem): Verdict => problem.severity ?? 'error'),
     ...(rehearsal.status === 'failed' ? (['error'] as Verdict[]) : []),
     ...(input.djangoView?.status === 'failed' ? (['error'] as Verdict[]) : []),
@@ -411,7 +414,7 @@ function structuralFindings(review: StaticReview, file: MigrationFile): Finding[
   }
   for (const problem of review.problems) {
     if (problem.path !== file.path) continue
-    findings.push({ rule: problem.kind, severity: 'error', message: problem.message, line: problem.line, evidence: 'static' })
+    findings.push({ rule: problem.kind, severity: problem.severity ?? 'error', message: problem.message, line: problem.line, evidence: 'static' })
   }
   for (const part of file.dynamic) {
     findings.push({

@@ -323,7 +323,7 @@ def fill_slugs(apps, schema_editor):
         attribute: 'operations',
         line: 7,
         source: '*helpers.OPS',
-        reason: 'an unpacked list has no static length: the operations after it are numbered -1'
+        reason: 'an unpacked list has no static length (refers to helpers.OPS, an attribute of another object): the operations after it are numbered -1'
       }
     ])
   })
@@ -409,7 +409,7 @@ describe('dependencies', () => {
         attribute: 'dependencies',
         line: 5,
         source: '[("shop", "0001_initial")] + EXTRA',
-        reason: 'not a list literal: only the first list of the sum is read, the rest is computed at run time'
+        reason: 'not a list literal: only the items before the part that cannot be read are read; EXTRA is not defined in this module'
       }
     ])
   })
@@ -417,7 +417,7 @@ describe('dependencies', () => {
   it('marks an item it cannot read as a dynamic dependency', () => {
     const file = parse(migration(`    dependencies = [("shop", LATEST), dependency_for("billing")]\n`))
     expect(file.dependencies).toEqual([
-      { kind: 'dynamic', source: '("shop", LATEST)', reason: 'not a pair of string literals (app, migration)', line: 5 },
+      { kind: 'dynamic', source: '("shop", LATEST)', reason: 'not a pair of string literals (app, migration): LATEST is not defined in this module', line: 5 },
       { kind: 'dynamic', source: 'dependency_for("billing")', reason: 'built by a call at run time', line: 5 }
     ])
   })
@@ -425,7 +425,7 @@ describe('dependencies', () => {
   it('records a dependencies value that is only a name', () => {
     const file = parse(migration(`    dependencies = DEPENDENCIES\n`))
     expect(file.dependencies).toEqual([])
-    expect(file.dynamic).toEqual([{ attribute: 'dependencies', line: 5, source: 'DEPENDENCIES', reason: 'not a list literal: refers to DEPENDENCIES, which is not followed' }])
+    expect(file.dynamic).toEqual([{ attribute: 'dependencies', line: 5, source: 'DEPENDENCIES', reason: 'not a list literal: DEPENDENCIES is not defined in this module' }])
   })
 })
 

@@ -143,10 +143,99 @@ describe('existing migrations the PR changes', () => {
     repo.commit('rename')
     repo.commit('delete', { 'library/migrations/0001_initial.py': null })
     const result = await review(repo)
-    expect(result.edited.map((edit) => [edit.name, edit.change, edit.newPath])).toEqual([
-      ['0001_initial', 'deleted', undefined],
-      ['0004_book_pages', 'renamed', 'shop/migrations/0004_pages.py']
+    expect(result.edited.map((edit) => [edit.name, edit.change, edit.newPath, edit.severity])).toEqual([
+      ['0001_initial', 'deleted', undefined, 'unsafe'],
+      ['0004_book_pages', 'renamed', 'shop/migrations/0004_pages.py', 'unsafe']
     ])
+  })
+
+  it('calls a migration the PR deletes while adding the squash that replaces it a deletion the squash covers, never a rename', async () => {
+    const squash = migrationSource({
+      replaces: [
+        ['shop', '0003_book_isbn'],
+        ['shop', '0004_book_pages']
+      ],
+      dependencies: [['shop', '0002_book_note']],
+      operations: [addField('book', 'isbn'), addField('book', 'pages', 'models.IntegerField(null=True)')]
+    })
+    const repo = forkedRepo({
+      base: shopProject(),
+      pr: [{ 'shop/migrations/0003_book_isbn.py': null, 'shop/migrations/0004_book_pages.py': null, 'shop/migrations/0003_squashed_0004_book_pages.py': squash }]
+    })
+    // git's own rename detection pairs a deleted original with the added squash.
+    expect(repo.git('diff', '--name-status', '--find-renames', 'main', 'feature')).toMatch(/^R\d+\tshop\/migrations\/000[34]_book_\w+\.py\tshop\/migrations\/0003_squashed_0004_book_pages\.py$/m)
+    const result = await review(repo)
+    expect(result.edited.map((edit) => [edit.name, edit.change, edit.newPath, edit.replacedBy, edit.severity])).toEqual([
+      ['0003_book_isbn', 'deleted', undefined, 'shop.0003_squashed_0004_book_pages', 'warning'],
+      ['0004_book_pages', 'deleted', undefined, 'shop.0003_squashed_0004_book_pages', 'warning']
+    ])
+    for (const edit of result.edited) {
+      expect(edit.message).toContain('the squash shop.0003_squashed_0004_book_pages (shop/migrations/0003_squashed_0004_book_pages.py) replaces it')
+      expect(edit.message).not.toContain('rename')
+    }
+    expect(result.conflicts).toEqual([])
+    expect(result.problems).toEqual([])
+  })
+})
+
+describe('dependencies written with module-level constants', () => {
+  it('finds no conflict when the PR names its dependency through constants', async () => {
+    const pr = {
+      'shop/migrations/0005_book_summary.py': [
+        'from django.db import migrations, models',
+        'PREVIOUS = ("shop", "0004_book_pages")',
+        'SHELVES = [("library", "0001_initial")]',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [PREVIOUS] + SHELVES',
+        `    operations = [${addField('book', 'summary')}]`,
+        ''
+      ].join('\n')
+    }
+    const result = await review(forkedRepo({ base: shopProject(), pr: [pr] }))
+    expect(result.conflicts).toEqual([])
+    expect(result.problems).toEqual([])
+    expect(result.added.map((file) => file.name)).toEqual(['0005_book_summary'])
+  })
+
+  it('leaves dependencies it cannot read to Django: a dynamic-dependencies warning, no conflict and no fix', async () => {
+    const pr = {
+      'shop/migrations/_previous.py': 'DEPENDENCIES = [("shop", "0004_book_pages")]\n',
+      'shop/migrations/0005_book_summary.py': [
+        'from django.db import migrations, models',
+        'from ._previous import DEPENDENCIES',
+        'class Migration(migrations.Migration):',
+        '    dependencies = DEPENDENCIES',
+        `    operations = [${addField('book', 'summary')}]`,
+        ''
+      ].join('\n')
+    }
+    const result = await review(forkedRepo({ base: shopProject(), pr: [pr] }))
+    expect(result.conflicts).toEqual([])
+    expect(result.problems).toEqual([
+      {
+        kind: 'dynamic-dependencies',
+        severity: 'warning',
+        path: 'shop/migrations/0005_book_summary.py',
+        line: 4,
+        tree: 'merge',
+        message:
+          "app 'shop' has 2 leaves (shop.0004_book_pages, shop.0005_book_summary) as far as its files can be read, but not all of its graph can be read without Python: " +
+          'the dependencies of shop.0005_book_summary (shop/migrations/0005_book_summary.py:4): not a list literal: DEPENDENCIES is imported from another module (line 2). ' +
+          "Django's loader (with Python) settles whether they conflict, as the rehearsal does; this is not reported as a conflict, and no fix is offered"
+      }
+    ])
+  })
+
+  it('does not repeat it on a PR that does not touch the app', async () => {
+    const base = {
+      ...shopProject(),
+      'shop/migrations/_previous.py': 'DEPENDENCIES = [("shop", "0004_book_pages")]\n',
+      'shop/migrations/0005_book_summary.py': 'from django.db import migrations\nfrom ._previous import DEPENDENCIES\n\nclass Migration(migrations.Migration):\n    dependencies = DEPENDENCIES\n'
+    }
+    const pr = { 'library/migrations/0002_shelf_label.py': migrationSource({ dependencies: [['library', '0001_initial']], operations: [addField('shelf', 'label')] }) }
+    const result = await review(forkedRepo({ base, pr: [pr] }))
+    expect(result.conflicts).toEqual([])
+    expect(result.problems).toEqual([])
   })
 })
 
