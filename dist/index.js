@@ -21,7 +21,7 @@ import {
   silentLogger,
   swappableSettings,
   validate
-} from "./chunk-ZW47NP4D.js";
+} from "./chunk-K6LSZEZ7.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

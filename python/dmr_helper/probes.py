@@ -161,6 +161,16 @@ def _attempt(action):
         return {"ok": False, "message": failure["message"], "sqlstate": None, "exception": failure["exception"], "codeError": True}, None
 
 
+def write_rows(only_tables=None):
+    """Writes (and keeps) one row per model with values as large as the model
+    allows: what this code may have written by the time someone rolls back."""
+    results = []
+    for model in probed_models(only_tables):
+        outcome, _ = _attempt(lambda: _insert(model, random.Random("written:" + model._meta.label)))
+        results.append(dict(outcome, model=model._meta.label, table=model._meta.db_table))
+    return results
+
+
 def round_trip(only_tables=None):
     """The code writes a value to every field of a new row and reads the row
     back: a value that comes back different (another type, truncated, shifted)

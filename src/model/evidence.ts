@@ -60,8 +60,12 @@ export interface MigrationEvidence {
    * migrations disagree, e.g. a field removed from the state only).
    */
   newCode: { probed: boolean; failures: ProbeFailure[]; broken: ProbeFailure[]; reason?: string }
+  /** Its own reverse, right after it ran (on a copy, after the new code wrote a row to what it touched). */
   reverse: HelperRun | null
   reverseSkipped?: string
+  /** Its reverse when the whole pull request is rolled back, newest first, after every later migration ran. */
+  rollback: HelperRun | null
+  rollbackSkipped?: string
   /** Applying it again after the reverse. */
   reapply: HelperRun | null
   reapplySkipped?: string
@@ -93,6 +97,7 @@ export type RehearsalPhase =
   | 'seed'
   | 'snapshot'
   | 'forward'
+  | 'rollback'
   | 'new-code-probes'
   | 'done'
 

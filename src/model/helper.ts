@@ -190,6 +190,8 @@ export interface HelperMethods {
   models: { params: Record<string, never>; result: ModelInfo[] }
   probe: { params: { tables?: string[] }; result: ModelProbe[] }
   roundTrip: { params: { tables?: string[] }; result: RoundTrip[] }
+  /** Writes and keeps one row per model with values as large as the model allows. */
+  writeRows: { params: { tables?: string[] }; result: Array<ProbeOutcome & { model: string; table: string }> }
 }
 
 export type HelperMethod = keyof HelperMethods

@@ -56,19 +56,33 @@ export function attributeFailures(failures: readonly ProbeFailure[], statements:
   }))
 }
 
-/** The comparison as loss entries, each tied to the operation that named its table and column. */
-export function lossEntries(comparison: DataComparison, when: DataLossEntry['when'], statements: readonly HelperStatement[]): DataLossEntry[] {
+/**
+ * The comparison as loss entries, each tied to the operation that named its
+ * table and column. A forward run loses what it drops (columns, tables); with
+ * `permanent` (its reverse failed or cannot run), also the rows and values it
+ * changed, which nothing brings back. Only the base schema's tables and
+ * columns count: what the PR itself created is no production data.
+ */
+export function lossEntries(
+  comparison: DataComparison,
+  when: DataLossEntry['when'],
+  statements: readonly HelperStatement[],
+  options: { base: ReadonlySet<string>; permanent?: boolean }
+): DataLossEntry[] {
   const entries: DataLossEntry[] = []
-  const add = (entry: Omit<DataLossEntry, 'operationIndex'>) =>
+  const everything = when === 'round-trip' || options.permanent === true
+  const add = (entry: Omit<DataLossEntry, 'operationIndex'>) => {
+    if (!options.base.has(entry.table) || (entry.column !== null && !options.base.has(`${entry.table}.${entry.column}`))) return
     entries.push({ ...entry, operationIndex: operationFor(statements, entry.table, entry.column === null ? [] : [entry.column]) })
+  }
   for (const table of comparison.tables) {
     if (table.vanished) {
       if (table.rowsBefore > 0) add({ table: table.table, column: null, rowsLost: table.rowsBefore, valuesChanged: 0, when })
       continue
     }
-    if (when === 'round-trip' && table.rowsLost > 0) add({ table: table.table, column: null, rowsLost: table.rowsLost, valuesChanged: 0, when })
+    if (everything && table.rowsLost > 0) add({ table: table.table, column: null, rowsLost: table.rowsLost, valuesChanged: 0, when })
     for (const column of table.columns) {
-      const changed = column.vanished ? column.nonNullBefore : when === 'round-trip' ? column.valuesChanged : 0
+      const changed = column.vanished ? column.nonNullBefore : everything ? column.valuesChanged : 0
       if (changed > 0) add({ table: table.table, column: column.column, rowsLost: 0, valuesChanged: changed, when })
     }
   }

@@ -29,6 +29,8 @@ export interface Before {
 
 export interface CycleState {
   base: BaseState
+  /** The base schema's tables and `table.column`s: only their data is production data. */
+  baseData: ReadonlySet<string>
   /** `model:probe` the old code's failures were already blamed on an earlier migration for. */
   blamedOld: Set<string>
 }
@@ -56,8 +58,17 @@ export async function rehearseMigration(run: Run, entry: MigrationEvidence, befo
 
   const client = await run.client(run.db.run)
   const after: Before = { data: await takeSnapshot(client), schema: await takeSchema(client) }
-  entry.dataLoss.push(...lossEntries(compareData(current.data, after.data), 'forward', statements))
-  await reverseOnCopy(run, entry, current, after)
+  const forward = compareData(current.data, after.data)
+  entry.dataLoss.push(...lossEntries(forward, 'forward', statements, { base: state.baseData }))
+  await reverseOnCopy(run, entry, current, after, state)
+  if (entry.reverse?.error) {
+    // No way back: what the forward run changed stays changed.
+    const dropped = new Set(entry.dataLoss.map((loss) => `${loss.table}.${loss.column ?? ''}`))
+    const changed = lossEntries(forward, 'forward', statements, { base: state.baseData, permanent: true }).filter((loss) => !dropped.has(`${loss.table}.${loss.column ?? ''}`))
+    entry.dataLoss.push(...changed)
+    entry.dataLossMeasured = true
+    delete entry.dataLossSkipped
+  }
   return after
 }
 
@@ -197,11 +208,17 @@ async function probeOldCode(run: Run, entry: MigrationEvidence, statements: Help
 export const failureId = (failure: ProbeFailure): string => `${failure.model}:${failure.probe}`
 
 /** Reverse, compare with the state before, apply again: on a copy, so the run's database stays applied. */
-async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before, after: Before): Promise<void> {
+async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before, after: Before, state: CycleState): Promise<void> {
   const [app, name] = splitKey(entry.key)
   const copy = await run.copy(run.db.run, 'reverse')
   try {
     await run.use('new', copy)
+    // A rollback comes after the new code has run: it has written what its models allow (a longer value, a bigger number).
+    const written = touchedTables(entry.forward!.statements, new Set(after.data.tables.keys()))
+    if (written.size > 0) {
+      const outcomes = await run.call('new', 'writeRows', { tables: [...written].sort() })
+      for (const outcome of outcomes.filter((row) => row.ok === false)) entry.notes.push(`the new code could not write a ${outcome.model} before the reverse: ${outcome.message}`)
+    }
     entry.reverse = await run.call('new', 'unapply', { app, name }, run.migrationBudget())
     if (entry.reverse.error !== null) {
       entry.reapplySkipped = 'not re-applied: the reverse failed'
@@ -212,7 +229,7 @@ async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before,
     const both = [...entry.forward!.statements, ...entry.reverse.statements]
     const tables = touchedTables(both, new Set([...before.data.tables.keys(), ...after.data.tables.keys()]))
     const restored = await takeSnapshot(client, { only: tables })
-    entry.dataLoss.push(...lossEntries(compareData(restrictSnapshot(before.data, tables), restored), 'round-trip', both))
+    entry.dataLoss.push(...lossEntries(compareData(restrictSnapshot(before.data, tables), restored), 'round-trip', both, { base: state.baseData }))
     entry.dataLossMeasured = true
     // A column dropped and added back is the data-loss finding's story; its new position alone breaks nothing.
     entry.schemaDrift = diffSchemas(before.schema, await takeSchema(client)).filter(

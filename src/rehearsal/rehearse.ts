@@ -16,7 +16,7 @@ import type { MigrationKey } from '../model/migration.js'
 import { startPostgres } from '../postgres/auto.js'
 import { attributeFailures, namedIn, namesColumn, touchedTables } from './attribution.js'
 import { prepareBase, type BaseState } from './base.js'
-import { rehearseMigration, type Before, type CycleState } from './cycle.js'
+import { rehearseMigration, splitKey, type Before, type CycleState } from './cycle.js'
 import { newFailures, passingProbes } from './probe-evidence.js'
 import { RehearsalTimeout, Run, type RehearsalInput } from './run.js'
 import { takeSchema } from './schema.js'
@@ -49,7 +49,8 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   await Promise.all([run.use('new', run.db.run), run.use('base', run.db.run)])
 
   const order = planned(await run.call('new', 'plan', {}), input.added, evidence)
-  const state: CycleState = { base, blamedOld: new Set() }
+  const baseData = new Set([...before.data.tables.values()].flatMap((table) => [table.table, ...table.columns.map((column) => `${table.table}.${column.name}`)]))
+  const state: CycleState = { base, baseData, blamedOld: new Set() }
   await run.phase('forward', async () => {
     const failed = new Set<MigrationKey>()
     for (const [position, key] of order.entries()) {
@@ -77,6 +78,10 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
     }
   })
 
+  await run.phase('rollback', () => rollBackPullRequest(run, order, evidence).catch((error: unknown) => {
+    if (error instanceof RehearsalTimeout) run.notes.push(error.message)
+    else run.notes.push(`rolling back the whole pull request could not be rehearsed: ${(error as Error).message}`)
+  }))
   await run.phase('new-code-probes', () => probeNewCodeOnOldSchema(run, evidence, base).catch((error: unknown) => {
     run.notes.push(`the new code's probes on the old schema could not run: ${(error as Error).message}`)
   }))
@@ -121,6 +126,7 @@ function emptyEvidence(key: MigrationKey): MigrationEvidence {
     oldCode: { probed: false, failures: [], masked: [] },
     newCode: { probed: false, failures: [], broken: [] },
     reverse: null,
+    rollback: null,
     reapply: null,
     dataLoss: [],
     dataLossMeasured: false,
@@ -159,6 +165,34 @@ function planned(plan: MigrationPlan, added: readonly MigrationKey[], evidence: 
     }
   }
   return plan.plan
+}
+
+/**
+ * `migrate <app> <previous>` after the deploy: every migration of the PR
+ * reversed, newest first, once all of them ran (a reverse can fail on what a
+ * later migration did). On a copy; stops at the first that fails.
+ */
+async function rollBackPullRequest(run: Run, order: readonly MigrationKey[], evidence: Map<MigrationKey, MigrationEvidence>): Promise<void> {
+  const applied = order.filter((key) => evidence.get(key)?.status === 'applied')
+  if (applied.length < 2) return
+  const copy = await run.copy(run.db.run, 'rollback')
+  try {
+    await run.use('new', copy)
+    let stopped: MigrationKey | null = null
+    for (const key of [...applied].reverse()) {
+      const entry = evidence.get(key)!
+      if (stopped !== null) {
+        entry.rollbackSkipped = `not reached: rolling back the pull request stopped at ${stopped}`
+        continue
+      }
+      const [app, name] = splitKey(key)
+      entry.rollback = await run.call('new', 'unapply', { app, name }, run.migrationBudget())
+      if (entry.rollback.error) stopped = key
+    }
+  } finally {
+    await run.use('new', run.db.run)
+    await run.drop(copy)
+  }
 }
 
 /** New code on the old schema (deploy-code-first): probes that pass on the new schema and fail on the old, blamed on the migration behind them. */

@@ -153,6 +153,9 @@ interface MigrationContext {
 const STATIC_IRREVERSIBLE = new Set(['run-python-irreversible', 'run-sql-irreversible'])
 const STATIC_BREAKS_OLD_CODE = new Set(['remove-field', 'remove-model', 'rename-field', 'rename-model', 'add-field-not-null'])
 const STATIC_LOSES_DATA = new Set(['remove-field', 'remove-model'])
+// Operations the running code cannot notice: a nullable column or a new table it never selects.
+const STATIC_COMPATIBLE = new Set(['add-field-nullable', 'add-model'])
+const STATIC_ANY = new Set([...STATIC_BREAKS_OLD_CODE, ...STATIC_LOSES_DATA, ...STATIC_IRREVERSIBLE])
 
 function migrationReport(file: MigrationFile, context: MigrationContext): MigrationReport {
   const { input, evidence } = context
@@ -187,6 +190,9 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
   if (ran) evidenceKinds.add('rehearsal')
   if (active.length > 0 || evidenceKinds.size === 0) evidenceKinds.add('static')
   const basis = entry?.basis ?? 'static'
+  // A squash Django records as applied runs nothing: nothing to apply, break or lose.
+  const recorded = entry?.status === 'recorded-applied' ? { basis: 'static' as const, reason: entry.reason! } : null
+  const onlyCompatible = rules.length > 0 && rules.every((finding) => STATIC_COMPATIBLE.has(finding.rule)) && !matched(STATIC_ANY)
 
   return {
     app: file.app,
@@ -202,12 +208,18 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
     rehearsal: migrationRehearsal(entry, context),
     appliesOnSeededData: first
       ? { value: first.error === null, basis: entry!.firstBasis, ...(first.error ? { error: errorInfo(first, lineOf) } : {}) }
-      : unknown(),
+      : recorded
+        ? { value: true, ...recorded }
+        : unknown(),
     backwardCompatible:
       oldBreaks !== null
         ? { value: !oldBreaks, basis, failures: entry!.oldCode.failures }
         : matched(STATIC_BREAKS_OLD_CODE)
           ? { value: false, basis: 'static', reason: 'read from the migration: the running code cannot work with this change' }
+          : recorded
+            ? { value: true, ...recorded }
+            : onlyCompatible
+              ? { value: true, basis: 'static', reason: 'read from the migration: it only adds what the running code does not use' }
           : unknown(
               masked
                 ? `not established: the old code's ${entry!.oldCode.masked.join(', ')} already failed after an earlier migration of this pull request`
@@ -220,7 +232,9 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
         ? { value: !newBreaks, basis, failures: entry!.newCode.failures }
         : unknown(entry?.newCode.reason ? `not established: ${entry.newCode.reason}` : reason),
     reversible: entry?.reverse
-      ? { value: entry.reverse.error === null, basis, ...(entry.reverse.error ? { error: errorInfo(entry.reverse, lineOf) } : {}) }
+      ? entry.reverse.error === null && entry.rollback?.error
+        ? { value: false, basis, reason: 'its own reverse works, but rolling back the whole pull request fails here', error: errorInfo(entry.rollback, lineOf) }
+        : { value: entry.reverse.error === null, basis, ...(entry.reverse.error ? { error: errorInfo(entry.reverse, lineOf) } : {}) }
       : matched(STATIC_IRREVERSIBLE)
         ? { value: false, basis: 'static', reason: 'read from the migration: an operation has no reverse, so `migrate` back raises IrreversibleError' }
         : unknown(entry?.reverseSkipped ? `not established: ${entry.reverseSkipped}` : reason),
@@ -229,7 +243,9 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
         ? { value: entry.dataLoss.length > 0, basis, losses: entry.dataLoss }
         : matched(STATIC_LOSES_DATA)
           ? { value: true, basis: 'static', reason: 'read from the migration: it drops a column or table of the base schema' }
-          : unknown(entry?.dataLossSkipped ? `not established: ${entry.dataLossSkipped}` : reason),
+          : recorded
+            ? { value: false, ...recorded }
+            : unknown(entry?.dataLossSkipped ? `not established: ${entry.dataLossSkipped}` : reason),
     reappliesAfterReverse: entry?.reapply
       ? { value: entry.reapply.error === null, basis, ...(entry.reapply.error ? { error: errorInfo(entry.reapply, lineOf) } : {}) }
       : unknown(entry?.reapplySkipped ? `not established: ${entry.reapplySkipped}` : reason),

@@ -100,6 +100,11 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
       }
     }
   }
+  const rollback = evidence.rollback
+  if (rollback?.error && !reverse?.error) {
+    const fact = errorFact(rollback, 'reverse', context, basis)
+    facts.push({ ...fact, summary: `rolling back the whole pull request stops here, once its later migrations have run: ${firstLine(rollback.error.message)}` })
+  }
   if (evidence.reapply?.error) facts.push({ ...errorFact(evidence.reapply, 'reapply', context, basis), kind: 'reapply-error' })
   for (const loss of evidence.dataLoss) facts.push(lossFact(loss, basis))
   for (const difference of evidence.schemaDrift) {
@@ -228,7 +233,12 @@ function errorFact(run: HelperRun, phase: 'apply' | 'reverse' | 'reapply', conte
   const error = run.error!
   const kind: FactKind =
     error.sqlstate === '55P03' ? 'lock-timeout' : error.sqlstate === '57014' ? 'statement-timeout' : phase === 'reverse' ? 'reverse-error' : 'apply-error'
-  const what = phase === 'apply' ? 'does not apply on the seeded data' : phase === 'reverse' ? 'cannot be reversed on the seeded data' : 'does not apply a second time after its reverse'
+  const what =
+    phase === 'apply'
+      ? 'does not apply on the seeded data'
+      : phase === 'reverse'
+        ? 'cannot be reversed on the rows as the new code leaves them'
+        : 'does not apply a second time after its reverse'
   const summary =
     kind === 'lock-timeout'
       ? `waited more than lock_timeout (${context.lockTimeoutMs} ms) for a lock and gave up`

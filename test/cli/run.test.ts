@@ -75,7 +75,9 @@ describe('the CLI', () => {
     const report = JSON.parse(result.stdout)
     expect(report).toMatchObject({ schemaVersion: 1, verdict: 'unsafe', conflicts: [expect.objectContaining({ app: 'shop' })] })
     expect(report.rehearsal).toEqual({ status: 'skipped', reason: 'the rehearsal was switched off (--static-only / rehearsal: false)' })
-    expect(report.migrations[0].backwardCompatible).toEqual({ value: null, reason: expect.stringContaining('not established') })
+    // A nullable column added: certain from the file alone, and said to rest on it.
+    expect(report.migrations[0].backwardCompatible).toEqual({ value: true, basis: 'static', reason: expect.stringContaining('read from the migration') })
+    expect(report.migrations[0].appliesOnSeededData).toEqual({ value: null, reason: expect.stringContaining('not established') })
   })
 
   it('writes markdown, to a file when asked, and the JSON report beside it', async () => {

@@ -91,17 +91,52 @@ describe('a migration that fails on the seeded rows', () => {
 })
 
 describe('a rollback', () => {
-  it('that rewrites the table (a varchar shrunk back) is a finding, with the statement as proof', async () => {
+  it('that rewrites the table is a finding, with the statement as proof', async () => {
+    const { report } = await rehearseScenario({
+      pr: [
+        {
+          name: '0002_pages_sql',
+          operations: ['migrations.RunSQL("ALTER TABLE shop_book ALTER COLUMN pages TYPE bigint", "ALTER TABLE shop_book ALTER COLUMN pages TYPE integer")']
+        }
+      ]
+    })
+    const migration = named(report, 'shop.0002_pages_sql')
+    expect(migration.reversible.value).toBe(true)
+    const finding = migration.findings.find((f) => f.rule === 'reverse-table-rewrite')!
+    expect(finding).toMatchObject({ severity: 'warning', outcome: 'seen' })
+    expect(finding.proof![0]).toMatch(/^reverse: `ALTER TABLE shop_book ALTER COLUMN pages TYPE integer` rewrote shop_book/)
+    expect(migration.reverseRewrites).toContain('shop_book')
+  })
+
+  it('fails once the new code has written what only the new column holds: a varchar widened, then shrunk back', async () => {
     const { report } = await rehearseScenario({
       prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=200)'),
       pr: [{ name: '0002_title_longer', operations: ['migrations.AlterField(model_name="book", name="title", field=models.CharField(max_length=200))'] }]
     })
     const migration = named(report, 'shop.0002_title_longer')
     expect(migration.rewrites).toEqual([])
-    const finding = migration.findings.find((f) => f.rule === 'reverse-table-rewrite')!
-    expect(finding).toMatchObject({ severity: 'warning', outcome: 'seen' })
-    expect(finding.proof![0]).toMatch(/^reverse: `ALTER TABLE "shop_book" ALTER COLUMN "title" TYPE varchar\(100\)[^`]*` rewrote shop_book/)
-    expect(migration.verdict).toBe('warning')
+    expect(migration.reversible).toMatchObject({ value: false, error: { sqlstate: '22001' } })
+    expect(migration.findings.find((f) => f.rule === 'reverse-failed')!.message).toContain(
+      'cannot be reversed on the rows as the new code leaves them: value too long for type character varying(100)'
+    )
+  })
+
+  it('fails where a later migration of the pull request left values its reverse cannot hold', async () => {
+    const { report } = await rehearseScenario({
+      prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=100, null=True)'),
+      pr: [
+        { name: '0002_title_optional', operations: ['migrations.AlterField(model_name="book", name="title", field=models.CharField(max_length=100, null=True))'] },
+        {
+          name: '0003_clear_titles',
+          preamble: 'def clear(apps, schema_editor):\n    apps.get_model("shop", "Book").objects.filter(pages__lt=100).update(title=None)',
+          operations: ['migrations.RunPython(clear, migrations.RunPython.noop)']
+        }
+      ]
+    })
+    const optional = named(report, 'shop.0002_title_optional')
+    // Its own reverse works right after it ran; after 0003 wrote NULLs, setting NOT NULL back fails.
+    expect(optional.reversible).toMatchObject({ value: false, reason: expect.stringContaining('rolling back the whole pull request fails here'), error: { sqlstate: '23502' } })
+    expect(optional.findings.map((f) => f.message)).toContainEqual(expect.stringContaining('rolling back the whole pull request stops here, once its later migrations have run'))
   })
 
   it('that checks every row under a strong lock (NOT NULL set back) is a finding', async () => {
@@ -179,5 +214,24 @@ describe('seeding from what the models know', () => {
     expect(migration.dataLoss.value).toBe(true)
     expect(migration.dataLoss.losses).toContainEqual(expect.objectContaining({ table: 'shop_book', column: null, when: 'round-trip', rowsLost: expect.any(Number) }))
     expect(migration.dataLoss.losses![0]!.rowsLost).toBeGreaterThan(0)
+  })
+})
+
+describe('the new code on the schema its own migrations leave', () => {
+  it('is unsafe when the models and the migrations disagree: a NOT NULL field removed from the state only', async () => {
+    const { report } = await rehearseScenario({
+      prModel: BOOK_MODEL.replace('    pages = models.IntegerField(default=0)\n', ''),
+      pr: [
+        {
+          name: '0002_forget_pages',
+          operations: ['migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name="book", name="pages")])']
+        }
+      ]
+    })
+    const migration = named(report, 'shop.0002_forget_pages')
+    const finding = migration.findings.find((f) => f.rule === 'new-code-broken')!
+    expect(finding).toMatchObject({ severity: 'unsafe', outcome: 'seen' })
+    expect(finding.proof!.join('\n')).toContain('null value in column "pages"')
+    expect(migration.verdict).toBe('unsafe')
   })
 })

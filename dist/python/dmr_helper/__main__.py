@@ -80,6 +80,7 @@ def _handlers():
         "models": lambda params: probes.describe_models(),
         "probe": lambda params: probes.probe(tables(params)),
         "roundTrip": lambda params: probes.round_trip(tables(params)),
+        "writeRows": lambda params: probes.write_rows(tables(params)),
     }
 
 
