@@ -4,10 +4,12 @@ import { createRequire as __dmrCreateRequire } from 'node:module'; import { file
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
-var { runCli } = await import("./run-HIG45K7I.js");
+var { runCli } = await import("./run-2337OLNI.js");
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
-  isTty: process.stdout.isTTY === true
+  isTty: process.stdout.isTTY === true,
+  stderrIsTty: process.stderr.isTTY === true,
+  ...process.stdout.columns ? { columns: process.stdout.columns } : {}
 });

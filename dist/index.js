@@ -18,10 +18,10 @@ import {
   renderJobSummary,
   renderJson,
   runReview,
-  silentLogger,
   swappableSettings,
-  validate
-} from "./chunk-K6LSZEZ7.js";
+  validate,
+  visible
+} from "./chunk-R3WTZVIW.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {
@@ -21899,12 +21899,12 @@ var require_applicability = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
     function schemaHasRulesForType({ schema, self: self2 }, type) {
-      const group = self2.RULES.types[type];
-      return group && group !== true && shouldUseGroup(schema, group);
+      const group2 = self2.RULES.types[type];
+      return group2 && group2 !== true && shouldUseGroup(schema, group2);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group) {
-      return group.rules.some((rule) => shouldUseRule(schema, rule));
+    function shouldUseGroup(schema, group2) {
+      return group2.rules.some((rule) => shouldUseRule(schema, rule));
     }
     exports.shouldUseGroup = shouldUseGroup;
     function shouldUseRule(schema, rule) {
@@ -22934,36 +22934,36 @@ var require_validate = __commonJS({
       if (!opts.jtd)
         checkStrictTypes(it, types);
       gen.block(() => {
-        for (const group of RULES.rules)
-          groupKeywords(group);
+        for (const group2 of RULES.rules)
+          groupKeywords(group2);
         groupKeywords(RULES.post);
       });
-      function groupKeywords(group) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+      function groupKeywords(group2) {
+        if (!(0, applicability_1.shouldUseGroup)(schema, group2))
           return;
-        if (group.type) {
-          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
-          iterateKeywords(it, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
+        if (group2.type) {
+          gen.if((0, dataType_2.checkDataType)(group2.type, data, opts.strictNumbers));
+          iterateKeywords(it, group2);
+          if (types.length === 1 && types[0] === group2.type && typeErrors) {
             gen.else();
             (0, dataType_2.reportTypeError)(it);
           }
           gen.endIf();
         } else {
-          iterateKeywords(it, group);
+          iterateKeywords(it, group2);
         }
         if (!allErrors)
           gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
       }
     }
-    function iterateKeywords(it, group) {
+    function iterateKeywords(it, group2) {
       const { gen, schema, opts: { useDefaults } } = it;
       if (useDefaults)
-        (0, defaults_1.assignDefaults)(it, group.type);
+        (0, defaults_1.assignDefaults)(it, group2.type);
       gen.block(() => {
-        for (const rule of group.rules) {
+        for (const rule of group2.rules) {
           if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
+            keywordCode(it, rule.keyword, rule.definition, group2.type);
           }
         }
       });
@@ -25094,10 +25094,10 @@ var require_core = __commonJS({
         const { RULES } = this;
         delete RULES.keywords[keyword];
         delete RULES.all[keyword];
-        for (const group of RULES.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+        for (const group2 of RULES.rules) {
+          const i = group2.rules.findIndex((rule) => rule.keyword === keyword);
           if (i >= 0)
-            group.rules.splice(i, 1);
+            group2.rules.splice(i, 1);
         }
         return this;
       }
@@ -27399,6 +27399,9 @@ function issueCommand(command, properties, message2) {
   const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
 }
+function issue(name, message2 = "") {
+  issueCommand(name, {}, message2);
+}
 var CMD_STRING = "::";
 var Command = class {
   constructor(command, properties, message2) {
@@ -27827,6 +27830,33 @@ var platform = os3.platform();
 var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -27859,12 +27889,31 @@ function notice(message2, properties = {}) {
 function info(message2) {
   process.stdout.write(message2 + os4.EOL);
 }
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function group(name, fn) {
+  return __awaiter2(this, void 0, void 0, function* () {
+    startGroup(name);
+    let result;
+    try {
+      result = yield fn();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
+}
 
 // src/main.ts
 import { mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative } from "node:path";
+import { dirname, isAbsolute, join as join2, relative } from "node:path";
 
 // src/config/inputs.ts
+import { join } from "node:path";
 var ACTION_MODES = ["all", "review", "comment"];
 function readInput(name, env) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -27909,10 +27958,11 @@ function readActionInputs(env = process.env) {
     comment: bool("comment", true),
     commentKey: input("comment-key") || "default",
     commentAuthor: input("comment-author") || "github-actions[bot]",
-    reportPath: input("report-path") || "migration-review/report.json",
+    reportPath: input("report-path") || join(env.RUNNER_TEMP || ".", "migration-review", "report.json"),
     reportInput: optional("report"),
     sarif: optional("sarif"),
-    allowPullRequestTarget: bool("allow-pull-request-target", false)
+    allowPullRequestTarget: bool("allow-pull-request-target", false),
+    allowEvent: optional("allow-event")
   };
   if (options.mode === "comment" && !options.reportInput) {
     throw new UsageError("mode: comment needs the report input: the path of report.json downloaded from the review run");
@@ -32355,6 +32405,16 @@ function createGitHubClient(options) {
   });
 }
 
+// src/lifecycle/logger.ts
+var silentLogger = {
+  info: () => {
+  },
+  warning: () => {
+  },
+  debug: () => {
+  }
+};
+
 // src/github/comment.ts
 var DEFAULT_COMMENT_AUTHOR = "github-actions[bot]";
 var GITHUB_COMMENT_LIMIT = 65536;
@@ -32501,12 +32561,12 @@ function pullRequestOf(payload, eventName) {
   };
 }
 function mergeGroupOf(payload, eventName) {
-  const group = required(object(payload.merge_group), "`merge_group`", eventName);
+  const group2 = required(object(payload.merge_group), "`merge_group`", eventName);
   return {
-    baseSha: required(string(group.base_sha), "`merge_group.base_sha`", eventName),
-    headSha: required(string(group.head_sha), "`merge_group.head_sha`", eventName),
-    baseRef: string(group.base_ref) ?? "",
-    headRef: string(group.head_ref) ?? ""
+    baseSha: required(string(group2.base_sha), "`merge_group.base_sha`", eventName),
+    headSha: required(string(group2.head_sha), "`merge_group.head_sha`", eventName),
+    baseRef: string(group2.base_ref) ?? "",
+    headRef: string(group2.head_ref) ?? ""
   };
 }
 function workflowRunOf(payload, eventName) {
@@ -34236,7 +34296,15 @@ function annotationsOf(report, limit = 10) {
 
 // src/main.ts
 var SUMMARY_LIMIT = 1e6;
-var actionsLogger = { info, warning, debug };
+function logLine(message2) {
+  return message2.split(/\r?\n/).map((line) => visible(line).replace(/^(\s*):(?=:)/, "$1:​")).join("\n");
+}
+var actionsLogger = {
+  info: (message2) => info(logLine(message2)),
+  warning: (message2) => warning(logLine(message2)),
+  debug: (message2) => debug(logLine(message2)),
+  group: (title, work) => group(logLine(title), work)
+};
 async function run(env = process.env) {
   try {
     const options = readActionInputs(env);
@@ -34268,7 +34336,14 @@ function target(options, event) {
       return { base: options.base, head: options.headGiven ? options.head : event.sha || "HEAD", pullRequest: null, dryRun: false };
   }
 }
+var SAFE_EVENTS = /* @__PURE__ */ new Set(["pull_request", "merge_group", "workflow_dispatch", "push", "schedule", "pull_request_target"]);
 async function reviewStage(options, event, env) {
+  if (!SAFE_EVENTS.has(event.eventName) && options.allowEvent !== event.eventName) {
+    setFailed(
+      `Refusing to run under ${event.eventName}: a workflow on this event may check out a pull request's code with a write token and secrets, and reviewing migrations runs that code (its settings, models and migrations). Run the review under pull_request (the fork-safe pair posts the comment), or, if every author who can trigger this event is trusted, set allow-event: ${event.eventName}.`
+    );
+    return;
+  }
   if (event.eventName === "pull_request_target" && !options.allowPullRequestTarget && event.pullRequest?.isFork) {
     setFailed(
       "Refusing to run: under pull_request_target this job has a write token and secrets, and reviewing migrations runs the pull request's Python code. Use the fork-safe pair instead (mode: review under pull_request, then mode: comment under workflow_run), or set allow-pull-request-target: true if you trust every author who can open a pull request."
@@ -34277,7 +34352,7 @@ async function reviewStage(options, event, env) {
   }
   const goal = target(options, event);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const repoDir = isAbsolute(options.repo) ? options.repo : join(workspace, options.repo);
+  const repoDir = isAbsolute(options.repo) ? options.repo : join2(workspace, options.repo);
   const repo = await GitRepository.open(repoDir);
   const usable = async (ref) => {
     if (await repo.resolveCommit(ref).then(() => true, () => false)) return ref;
@@ -34297,18 +34372,18 @@ async function reviewStage(options, event, env) {
     stopHandling();
   }
   report.pullRequest = goal.pullRequest === null ? null : { number: goal.pullRequest };
-  const reportPath = isAbsolute(options.reportPath) ? options.reportPath : join(workspace, options.reportPath);
+  const reportPath = isAbsolute(options.reportPath) ? options.reportPath : join2(workspace, options.reportPath);
   write2(reportPath, renderJson(report));
   if (options.sarif) {
     const informationUri = env.GITHUB_ACTION_REPOSITORY ? `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${env.GITHUB_ACTION_REPOSITORY}` : void 0;
     const sarif = renderSarif(report, informationUri ? { informationUri } : {});
-    write2(isAbsolute(options.sarif) ? options.sarif : join(workspace, options.sarif), `${JSON.stringify(sarif, null, 2)}
+    write2(isAbsolute(options.sarif) ? options.sarif : join2(workspace, options.sarif), `${JSON.stringify(sarif, null, 2)}
 `);
   }
   await writeSummary(report, linksOf(event, report));
   const repoPrefix = relative(workspace, repo.topLevel);
   for (const annotation of annotationsOf(report)) {
-    const file = annotation.file ? repoPrefix && !repoPrefix.startsWith("..") ? join(repoPrefix, annotation.file) : annotation.file : void 0;
+    const file = annotation.file ? repoPrefix && !repoPrefix.startsWith("..") ? join2(repoPrefix, annotation.file) : annotation.file : void 0;
     const properties = { title: annotation.title, ...file ? { file } : {}, ...annotation.startLine ? { startLine: annotation.startLine } : {} };
     if (annotation.level === "error") error(annotation.message, properties);
     else if (annotation.level === "warning") warning(annotation.message, properties);
@@ -34403,7 +34478,7 @@ function finish(report, options) {
   } else if (failsPolicy(report.verdict, options.failOn)) {
     setFailed(`Migration review: ${report.summary} (fail-on: ${options.failOn})`);
   } else {
-    info(`Migration review: ${report.summary}`);
+    actionsLogger.info(`Migration review: ${report.summary}`);
   }
 }
 function write2(path, content) {

@@ -11,5 +11,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
-  isTty: process.stdout.isTTY === true
+  isTty: process.stdout.isTTY === true,
+  stderrIsTty: process.stderr.isTTY === true,
+  ...(process.stdout.columns ? { columns: process.stdout.columns } : {})
 })

@@ -19,6 +19,7 @@ import { ResourceStack, releaseOnSignals } from './lifecycle/resources.js'
 import { annotationsOf } from './report/annotations.js'
 import { renderJson } from './report/json.js'
 import { renderComment, renderJobSummary, type MarkdownOptions } from './report/markdown.js'
+import { visible } from './report/terminal-escape.js'
 import { renderSarif } from './report/sarif.js'
 import type { Report } from './model/report.js'
 import { runReview } from './review/run-review.js'
@@ -26,7 +27,24 @@ import { failsPolicy } from './verdict/severity.js'
 
 const SUMMARY_LIMIT = 1_000_000
 
-const actionsLogger: Logger = { info: core.info, warning: core.warning, debug: core.debug }
+/**
+ * A log line derived from the repository (a file name, an error) must not
+ * start a workflow command: `::` at the start of any of its lines is broken
+ * with a zero-width space, and control characters are shown escaped.
+ */
+export function logLine(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => visible(line).replace(/^(\s*):(?=:)/, '$1:\u200b'))
+    .join('\n')
+}
+
+const actionsLogger: Logger = {
+  info: (message) => core.info(logLine(message)),
+  warning: (message) => core.warning(logLine(message)),
+  debug: (message) => core.debug(logLine(message)),
+  group: (title, work) => core.group(logLine(title), work)
+}
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
@@ -70,7 +88,18 @@ function target(options: ActionOptions, event: EventContext): Target {
   }
 }
 
+/** Events under which running the checked-out code cannot hand a pull request's author a write token or secrets. */
+const SAFE_EVENTS = new Set(['pull_request', 'merge_group', 'workflow_dispatch', 'push', 'schedule', 'pull_request_target'])
+
 async function reviewStage(options: ActionOptions, event: EventContext, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!SAFE_EVENTS.has(event.eventName) && options.allowEvent !== event.eventName) {
+    core.setFailed(
+      `Refusing to run under ${event.eventName}: a workflow on this event may check out a pull request's code with a write token and secrets, and reviewing migrations runs that code (its settings, models and migrations). ` +
+        'Run the review under pull_request (the fork-safe pair posts the comment), or, if every author who can trigger this event is trusted, ' +
+        `set allow-event: ${event.eventName}.`
+    )
+    return
+  }
   if (event.eventName === 'pull_request_target' && !options.allowPullRequestTarget && event.pullRequest?.isFork) {
     core.setFailed(
       'Refusing to run: under pull_request_target this job has a write token and secrets, and reviewing migrations runs the pull request\'s Python code. ' +
@@ -223,7 +252,7 @@ function finish(report: Report, options: ActionOptions): void {
   } else if (failsPolicy(report.verdict, options.failOn)) {
     core.setFailed(`Migration review: ${report.summary} (fail-on: ${options.failOn})`)
   } else {
-    core.info(`Migration review: ${report.summary}`)
+    actionsLogger.info(`Migration review: ${report.summary}`)
   }
 }
 

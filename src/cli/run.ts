@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { HELP, parseFlags, type CliOptions } from '../config/flags.js'
 import { UsageError } from '../config/options.js'
-import { stderrLogger } from '../lifecycle/logger.js'
+import { terminalLogger } from './progress.js'
 import { ResourceStack, releaseOnSignals } from '../lifecycle/resources.js'
 import { renderJson } from '../report/json.js'
 import { renderMarkdown } from '../report/markdown.js'
@@ -18,7 +18,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv
   stdout: { write(text: string): unknown }
   stderr: { write(text: string): unknown }
+  /** Whether stdout is a terminal (colour). */
   isTty: boolean
+  /** Whether stderr is a terminal (one live progress line instead of many). */
+  stderrIsTty?: boolean
+  /** The terminal's width, for the report's lines. */
+  columns?: number
 }
 
 export const EXIT = { ok: 0, failedPolicy: 1, usageOrFailure: 2 } as const
@@ -44,20 +49,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error
   }
 
-  const logger = stderrLogger({ verbose: options.verbose })
-  const quiet = { ...logger, info: options.verbose ? logger.info : () => {} }
-  const resources = new ResourceStack(quiet)
-  const stopHandling = releaseOnSignals(resources, quiet)
+  const progress = terminalLogger(
+    { write: (text) => io.stderr.write(text), isTTY: io.stderrIsTty === true, ...(io.columns ? { columns: io.columns } : {}) },
+    { verbose: options.verbose, quiet: options.quiet }
+  )
+  const resources = new ResourceStack(progress)
+  const stopHandling = releaseOnSignals(resources, progress)
   let report: Report
   try {
-    report = await runReview(options, quiet, { resources })
+    report = await runReview(options, progress, { resources })
   } catch (error) {
+    progress.end()
     io.stderr.write(`django-migration-review: ${(error as Error).message}\n`)
     if (options.verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`)
     return EXIT.usageOrFailure
   } finally {
     await resources.dispose()
     stopHandling()
+    progress.end()
   }
 
   const rendered =
@@ -65,7 +74,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ? renderJson(report)
       : options.format === 'markdown'
         ? renderMarkdown(report)
-        : renderText(report, { color: options.color && options.output === undefined })
+        : renderText(report, {
+            color: options.color && options.output === undefined,
+            ...(options.output === undefined && io.columns ? { width: io.columns } : {}),
+            ...(options.fixPatch ? { fixPatch: options.fixPatch } : {})
+          })
   if (options.output) writeOutput(options.output, rendered)
   else io.stdout.write(rendered)
   if (options.reportPath) writeOutput(options.reportPath, renderJson(report))

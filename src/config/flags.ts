@@ -13,6 +13,8 @@ export interface CliOptions extends Options {
   fixPatch: string | undefined
   sarif: string | undefined
   verbose: boolean
+  /** No progress lines on stderr. */
+  quiet: boolean
   color: boolean
 }
 
@@ -41,6 +43,7 @@ Output
   --sarif FILE            also write findings as SARIF
   --fail-on LEVEL         exit 1 at this verdict: error, unsafe, warning or never (default: unsafe)
   --no-color              plain text even on a terminal (NO_COLOR is honoured too)
+  --quiet                 no progress on stderr (warnings still show)
   --verbose               progress details on stderr
 
 Rehearsal
@@ -91,6 +94,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
         'fail-on': { type: 'string' },
         'no-color': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
         'static-only': { type: 'boolean' },
         rehearsal: { type: 'string' },
         postgres: { type: 'string' },
@@ -153,6 +157,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     fixPatch: v['fix-patch'],
     sarif: v.sarif,
     verbose: v.verbose ?? false,
+    quiet: v.quiet ?? false,
     color: wantsColor(v['no-color'] ?? false, env, isTty)
   }
   validate(options)

@@ -1,6 +1,7 @@
 // The Action's inputs into Options, plus the settings only the Action has
 // (token, mode, comment). Names equal the CLI's flags. Reads INPUT_* from the
 // environment the way @actions/core does, so it is testable with a plain env.
+import { join } from 'node:path'
 import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, validate } from './options.js'
 import type { Options } from '../model/options.js'
 
@@ -22,6 +23,8 @@ export interface ActionOptions extends Options {
   sarif: string | undefined
   /** Run head code under pull_request_target anyway (dangerous; see README). */
   allowPullRequestTarget: boolean
+  /** An event not known to be safe that the workflow allows anyway (e.g. `issue_comment`). */
+  allowEvent: string | undefined
   /** Whether base/head were given as inputs (otherwise they come from the event). */
   baseGiven: boolean
   headGiven: boolean
@@ -77,10 +80,11 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
     comment: bool('comment', true),
     commentKey: input('comment-key') || 'default',
     commentAuthor: input('comment-author') || 'github-actions[bot]',
-    reportPath: input('report-path') || 'migration-review/report.json',
+    reportPath: input('report-path') || join(env.RUNNER_TEMP || '.', 'migration-review', 'report.json'),
     reportInput: optional('report'),
     sarif: optional('sarif'),
-    allowPullRequestTarget: bool('allow-pull-request-target', false)
+    allowPullRequestTarget: bool('allow-pull-request-target', false),
+    allowEvent: optional('allow-event')
   }
   if (options.mode === 'comment' && !options.reportInput) {
     throw new UsageError('mode: comment needs the report input: the path of report.json downloaded from the review run')

@@ -36,7 +36,8 @@ export async function prepareBase(run: Run): Promise<BaseState> {
   await run.use('base', run.db.base)
   await run.phase('migrate-base', async () => {
     try {
-      await run.call('base', 'migrateToLeaves', {}, 600_000)
+      const migrated = await run.call('base', 'migrateToLeaves', {}, 600_000)
+      run.logger.info(`base: migrated a fresh database with the base branch's code (${migrated.applied.length} migrations, ${formatSeconds(migrated.ms)})`)
     } catch (error) {
       throw new RehearsalFailure(baseMigrateMessage(error, run), { cause: error })
     }
@@ -53,7 +54,9 @@ export async function prepareBase(run: Run): Promise<BaseState> {
     const catalog = await readCatalog(client)
     if (hasUserSeed && options.syntheticSeed) userRows = await rowsOf(client, catalog.tables)
     if (!options.syntheticSeed) return null
-    return seedDatabase(client, catalog, { rowsPerTable: options.seedRows, hints: hintsOf(models) })
+    const seeded = await seedDatabase(client, catalog, { rowsPerTable: options.seedRows, hints: hintsOf(models) })
+    run.logger.info(`base: seeded ${seeded.totalRows} rows into ${seeded.tables.filter((table) => table.rows > 0).length} tables`)
+    return seeded
   })
 
   const [probes, roundTrips] = [await run.call('base', 'probe', {}), await run.call('base', 'roundTrip', {})]
@@ -66,6 +69,10 @@ export async function prepareBase(run: Run): Promise<BaseState> {
     roundTrips: roundTripControl(roundTrips),
     inconclusiveModels: probes.filter((probe) => probe.select.ok === false || probe.insert.ok === false || probe.update.ok === false).map((probe) => probe.model)
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
 /** Hints per table and column, from the base code's models. */

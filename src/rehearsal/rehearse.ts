@@ -63,7 +63,9 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
         continue
       }
       try {
+        run.logger.info(`${key}: running (${position + 1} of ${order.length})`)
         before = await rehearseMigration(run, entry, before, state)
+        run.logger.info(`${key}: ${outcomeOf(entry)}`)
       } catch (error) {
         if (!(error instanceof RehearsalTimeout)) throw error
         run.notes.push(error.message)
@@ -112,6 +114,15 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
 }
 
 const DDL = /^\s*(ALTER|CREATE|DROP|COMMENT)\b/i
+
+/** One line of progress about a migration's cycle. */
+function outcomeOf(entry: MigrationEvidence): string {
+  const ms = (run: MigrationEvidence['forward']) => (run ? `${Math.round(run.ms)} ms` : '')
+  if (entry.status === 'failed') return `does not apply: ${entry.forward?.error?.message.split('\n')[0] ?? 'failed'}`
+  const repaired = entry.repairs.length > 0 ? `failed on the seeded rows, repaired ${entry.repairs.map((r) => `${r.rows} (${r.kind})`).join(', ')}, then ` : ''
+  const back = entry.reverse === null ? '' : entry.reverse.error ? '; the reverse fails' : `; reversed in ${ms(entry.reverse)}${entry.reapply?.error ? ', does not re-apply' : ', re-applied'}`
+  return `${repaired}applied in ${ms(entry.forward)}${back}`
+}
 
 function emptyEvidence(key: MigrationKey): MigrationEvidence {
   return {

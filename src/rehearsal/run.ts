@@ -98,13 +98,17 @@ export class Run {
 
   async phase<T>(name: RehearsalPhase, work: () => Promise<T>): Promise<T> {
     await this.input.onPhase?.(name, this.context)
-    this.logger.info(`rehearsal: ${name}`)
-    const started = performance.now()
-    try {
-      return await work()
-    } finally {
-      this.timings[name] = Math.round((this.timings[name] ?? 0) + performance.now() - started)
+    const timed = async (): Promise<T> => {
+      const started = performance.now()
+      try {
+        return await work()
+      } finally {
+        this.timings[name] = Math.round((this.timings[name] ?? 0) + performance.now() - started)
+      }
     }
+    if (this.logger.group) return this.logger.group(`Rehearsal: ${name}`, timed)
+    this.logger.info(`rehearsal: ${name}`)
+    return timed()
   }
 
   /** A request to one of the Python processes; a process that died is started again first. */

@@ -91,7 +91,13 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
         djangoView = { status: 'failed', reason: (error as Error).message, hidden: [], problems: [], missingMigrations: null }
         logger.warning(`Django could not be asked: ${(error as Error).message}`)
       }
-      logger.info(`Django's view: ${djangoView.status} in ${Math.round(performance.now() - djangoStarted)} ms`)
+      const took = `${Math.round(performance.now() - djangoStarted)} ms`
+      if (djangoView.status === 'ran') {
+        const missing = djangoView.missingMigrations?.length ?? 0
+        logger.info(
+          `Django ${djangoView.djangoVersion}: ${added.length} new migration(s)${djangoView.hidden.length > 0 ? ` (${djangoView.hidden.length} only its loader sees)` : ''}; ${missing === 0 ? 'no model change without a migration' : `model changes without a migration in ${missing} app(s)`} (${took})`
+        )
+      }
     }
 
     const sources = new Map([...review.sources, ...(answer?.sources ?? [])])

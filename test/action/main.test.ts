@@ -272,7 +272,12 @@ describe('the fork-safe pair', () => {
       inputs: { 'github-token': 'read-only', rehearsal: 'false', mode: 'review', 'fail-on': 'never' },
       apiUrl: github.url
     })
-    return { run, reportPath: join(repo.dir, 'migration-review', 'report.json') }
+    // The report lands outside the checkout, where the report-path output says; the artifact carries it to the next run.
+    expect(run.outputs['report-path']).not.toContain(repo.dir)
+    const artifact = mkdtempSync(join(tmpdir(), 'dmr-artifact-'))
+    repos.push({ cleanup: () => rmSync(artifact, { recursive: true, force: true }) } as TestRepo)
+    writeFileSync(join(artifact, 'report.json'), run.report ?? '')
+    return { run, reportPath: join(artifact, 'report.json') }
   }
 
   function workflowRun(headSha: string) {
@@ -315,6 +320,21 @@ describe('the fork-safe pair', () => {
     expect(comment.status).toBe(1)
     expect(comment.stdout).toContain('Refusing to post')
     expect(github.requestsOf('POST')).toHaveLength(0)
+  })
+
+  it('refuses to run the pull request\'s code under an event it does not know to be safe, and says which input allows it', async () => {
+    const repo = conflictedRepo()
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'issue_comment',
+      payload: { issue: { number: 7, pull_request: {} }, repository: { full_name: 'acme/shop' } },
+      inputs: { 'github-token': 'write-token', base: 'main', head: 'feature', rehearsal: 'false' },
+      apiUrl: github.url
+    })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain('Refusing to run under issue_comment')
+    expect(run.stdout).toContain('set allow-event: issue_comment')
+    expect(github.requests).toHaveLength(0)
   })
 
   it('refuses an artifact that is not a report', async () => {

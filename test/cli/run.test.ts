@@ -15,14 +15,15 @@ afterEach(() => {
   dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 })
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTty = false) {
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTty = false, terminal: { stderrIsTty?: boolean; columns?: number } = {}) {
   let stdout = ''
   let stderr = ''
   const status = await runCli(args, {
     env: { ...env },
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    isTty
+    isTty,
+    ...terminal
   })
   return { status, stdout, stderr }
 }
@@ -128,5 +129,37 @@ describe('the CLI', () => {
     repo.checkout('feature')
     repo.commit('bad config', {})
     expect(await cli([...refs(repo)])).toMatchObject({ status: 2, stderr: expect.stringContaining('rules.remove-field must be one of off, info, warning, unsafe, error') })
+  })
+
+  it('shows its progress on stderr without --verbose, one live line on a terminal, and none with --quiet', async () => {
+    const repo = clean()
+    const plain = await cli(refs(repo))
+    expect(plain.stderr).toMatch(/^static review: 1 new migration\(s\), 0 conflict\(s\)/m)
+    const live = await cli(refs(repo), {}, false, { stderrIsTty: true, columns: 80 })
+    expect(live.stderr).toMatch(/^\r?static review: .*\n$/)
+    expect((await cli([...refs(repo), '--quiet'])).stderr).toBe('')
+  })
+
+  it('ends the terminal report with the answer: the verdict and the deploy plan, what to do instead under each finding', async () => {
+    const { stdout } = await cli(refs(conflicted()))
+    const lines = stdout.trimEnd().split('\n')
+    const plan = lines.lastIndexOf('Deploy plan')
+    expect(lines[plan - 1]).toMatch(/^✖ UNSAFE {2}1 new migration/)
+    expect(lines[plan + 1]).toContain("1. Before merging, renumber this PR's migrations of `shop` after the base branch's")
+    // The patch is not printed: the report says how to get it.
+    expect(stdout).toContain('get the patch with --fix-patch FILE (then git apply FILE)')
+    expect(stdout).not.toContain('diff --git')
+    expect(lines.every((line) => line.length <= 100)).toBe(true)
+  })
+
+  it('shows control characters from the repository escaped, never raw', async () => {
+    const repo = forkedRepo({
+      base: shopProject(),
+      pr: [shopMigration('0005_\u001b[2Jbook_summary', '0004_book_pages', [addField('book', 'summary')])]
+    })
+    repos.push(repo)
+    const { stdout } = await cli(refs(repo))
+    expect(stdout).toContain('0005_\\x1b[2Jbook_summary')
+    expect(stdout).not.toContain('\u001b')
   })
 })

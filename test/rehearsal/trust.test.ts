@@ -123,28 +123,34 @@ describe('a rollback', () => {
 
   it('fails where a later migration of the pull request left values its reverse cannot hold', async () => {
     const { report } = await rehearseScenario({
-      prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=100, null=True)'),
       pr: [
-        { name: '0002_title_optional', operations: ['migrations.AlterField(model_name="book", name="title", field=models.CharField(max_length=100, null=True))'] },
         {
-          name: '0003_clear_titles',
-          preamble: 'def clear(apps, schema_editor):\n    apps.get_model("shop", "Book").objects.filter(pages__lt=100).update(title=None)',
-          operations: ['migrations.RunPython(clear, migrations.RunPython.noop)']
+          name: '0002_title_wider',
+          operations: ['migrations.RunSQL("ALTER TABLE shop_book ALTER COLUMN title TYPE varchar(200)", "ALTER TABLE shop_book ALTER COLUMN title TYPE varchar(100)")']
+        },
+        {
+          name: '0003_long_titles',
+          operations: ['migrations.RunSQL("UPDATE shop_book SET title = repeat(\'x\', 150) WHERE pages < 100", migrations.RunSQL.noop)']
         }
       ]
     })
-    const optional = named(report, 'shop.0002_title_optional')
-    // Its own reverse works right after it ran; after 0003 wrote NULLs, setting NOT NULL back fails.
-    expect(optional.reversible).toMatchObject({ value: false, reason: expect.stringContaining('rolling back the whole pull request fails here'), error: { sqlstate: '23502' } })
-    expect(optional.findings.map((f) => f.message)).toContainEqual(expect.stringContaining('rolling back the whole pull request stops here, once its later migrations have run'))
+    const wider = named(report, 'shop.0002_title_wider')
+    // Its own reverse works right after it ran; once 0003 wrote 150-character titles, narrowing back fails.
+    expect(wider.reversible).toMatchObject({ value: false, reason: expect.stringContaining('rolling back the whole pull request fails here'), error: { sqlstate: '22001' } })
+    expect(wider.findings.map((f) => f.message)).toContainEqual(expect.stringContaining('rolling back the whole pull request stops here, once its later migrations have run'))
   })
 
   it('that checks every row under a strong lock (NOT NULL set back) is a finding', async () => {
     const { report } = await rehearseScenario({
-      prModel: BOOK_MODEL.replace('title = models.CharField(max_length=100)', 'title = models.CharField(max_length=100, null=True)'),
-      pr: [{ name: '0002_title_optional', operations: ['migrations.AlterField(model_name="book", name="title", field=models.CharField(max_length=100, null=True))'] }]
+      pr: [
+        {
+          name: '0002_title_optional',
+          operations: ['migrations.RunSQL("ALTER TABLE shop_book ALTER COLUMN title DROP NOT NULL", "ALTER TABLE shop_book ALTER COLUMN title SET NOT NULL")']
+        }
+      ]
     })
     const migration = named(report, 'shop.0002_title_optional')
+    expect(migration.reversible.value).toBe(true)
     const finding = migration.findings.find((f) => f.rule === 'reverse-validates-by-scan')!
     expect(finding.message).toContain('rolling it back checks every row of shop_book while holding ACCESS EXCLUSIVE')
     expect(finding.proof![0]).toContain('SET NOT NULL')

@@ -12,6 +12,8 @@ export interface ActionRun {
   stdout: string
   outputs: Record<string, string>
   summary: string
+  /** The JSON report the run wrote (its runner temp folder is gone afterwards), as an artifact would carry it. */
+  report?: string
 }
 
 export interface ActionRunOptions {
@@ -68,11 +70,15 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const outputs = parseOutputs(readFileSync(outputPath, 'utf8'))
+    const reportPath = outputs['report-path']
     return {
       status,
       stdout,
-      outputs: parseOutputs(readFileSync(outputPath, 'utf8')),
-      summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : ''
+      outputs,
+      summary: existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '',
+      // What upload-artifact would take away before the runner's temp folder goes.
+      ...(reportPath && existsSync(reportPath) ? { report: readFileSync(reportPath, 'utf8') } : {})
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -60,8 +60,8 @@ describe('a migration with rehearsal evidence', () => {
     const line = entry.operations[0]!.line
     expect(entry.findings).toEqual([
       expect.objectContaining({ rule: 'alter-field-type', severity: 'warning', line, evidence: 'rehearsal', outcome: 'seen', proof: expect.arrayContaining([expect.stringContaining('rewrote shop_book')]) }),
-      // Rolling back (bigint to integer) rewrites the table again.
-      expect.objectContaining({ rule: 'reverse-table-rewrite', severity: 'warning', line, outcome: 'seen' })
+      // Rolling back to integer fails once the new code has written a number only bigint holds.
+      expect.objectContaining({ rule: 'reverse-failed', severity: 'warning', line, outcome: 'seen', message: expect.stringContaining('integer out of range') })
     ])
     expect(entry.verdict).toBe('warning')
     expect(entry.evidence).toContain('rehearsal')
@@ -69,7 +69,7 @@ describe('a migration with rehearsal evidence', () => {
     expect(entry.locks).toContainEqual({ relation: 'shop_book', mode: 'AccessExclusiveLock' })
     expect(entry.statements).toContainEqual(expect.objectContaining({ sql: expect.stringContaining('TYPE bigint'), operationIndex: 0, line }))
     expect(result.summary).toBe('warning: 1 new migration; 1 warning (static review and rehearsal, 1 of 1 rehearsed)')
-    expect(entry.reverseRewrites).toContain('shop_book')
+    expect(entry.reversible).toMatchObject({ value: false, error: { sqlstate: '22003' } })
   })
 
   it('lowers a rule the rehearsal refuted and counts only the lowered grade', async () => {

@@ -162,12 +162,15 @@ def _attempt(action):
 
 
 def write_rows(only_tables=None):
-    """Writes (and keeps) one row per model with values as large as the model
-    allows: what this code may have written by the time someone rolls back."""
+    """Writes (and keeps) two rows per model, one with values as large as the
+    model allows, one with NULL wherever it allows NULL: what this code may
+    have written by the time someone rolls back."""
     results = []
     for model in probed_models(only_tables):
-        outcome, _ = _attempt(lambda: _insert(model, random.Random("written:" + model._meta.label)))
-        results.append(dict(outcome, model=model._meta.label, table=model._meta.db_table))
+        rng = random.Random("written:" + model._meta.label)
+        for minimal in (False, True):
+            outcome, _ = _attempt(lambda: _insert(model, rng, minimal=minimal, limits=True))
+            results.append(dict(outcome, model=model._meta.label, table=model._meta.db_table))
     return results
 
 
@@ -222,7 +225,7 @@ def _show(value):
     return text if len(text) <= 80 else "%s… (%d chars)" % (text[:60], len(text))
 
 
-def _insert(model, rng, minimal=False, keep_values=False):
+def _insert(model, rng, minimal=False, keep_values=False, limits=False):
     meta = model._meta
     if meta.parents:
         raise SkipProbe("multi-table inheritance: the parent row is probed on its own")
@@ -237,7 +240,7 @@ def _insert(model, rng, minimal=False, keep_values=False):
         if minimal and field.null and not field.has_default():
             values[field.attname] = None
         else:
-            values[field.attname] = value_for(model, field, rng)
+            values[field.attname] = value_for(model, field, rng, limits=limits)
     instance = model(**values)
     fields = [f for f in meta.local_concrete_fields if f.attname in values]
     # _insert is what Model.save uses underneath; it skips signals and user save() code.
@@ -260,8 +263,9 @@ def _update(manager, model, target):
     manager.filter(pk=target.pk).update(**values)
 
 
-def value_for(model, field, rng):
-    if field.has_default():
+def value_for(model, field, rng, limits=False):
+    """A value for `field`: its default, or (`limits`, or no default) as large as the field allows."""
+    if field.has_default() and not (limits and not field.is_relation and not field.choices):
         return field.get_default()
     if field.is_relation:
         return _related_value(model, field)
