@@ -13,6 +13,7 @@ import { createGitHubClient } from './github/client.js'
 import { upsertComment } from './github/comment.js'
 import { readEventContext, type EventContext } from './github/event.js'
 import { confirmPullRequest } from './github/pull-request.js'
+import { suggestionMarker, upsertSuggestions } from './github/review-comments.js'
 import { readUntrustedReport } from './github/untrusted-report.js'
 import type { Logger } from './lifecycle/logger.js'
 import { ResourceStack, releaseOnSignals } from './lifecycle/resources.js'
@@ -21,6 +22,7 @@ import { renderJson } from './report/json.js'
 import { renderComment, renderJobSummary, type MarkdownOptions } from './report/markdown.js'
 import { visible } from './report/terminal-escape.js'
 import { renderSarif } from './report/sarif.js'
+import { renderSuggestionComments } from './report/suggestions.js'
 import type { Report } from './model/report.js'
 import { runReview } from './review/run-review.js'
 import { failsPolicy } from './verdict/severity.js'
@@ -154,6 +156,8 @@ async function reviewStage(options: ActionOptions, event: EventContext, env: Nod
   let commentUrl = ''
   if (options.mode === 'all' && options.comment && goal.pullRequest !== null && !goal.dryRun) {
     commentUrl = await postComment(options, event, goal.pullRequest, report)
+    // A fork's pull_request token cannot write reviews: the fork-safe pair's comment stage posts them.
+    if (!event.pullRequest?.isFork) await postSuggestions(options, event, goal.pullRequest, report)
   } else if (goal.dryRun) {
     core.info('workflow_dispatch: dry run, nothing is posted; the report is in the job summary')
   }
@@ -188,6 +192,7 @@ async function commentStage(options: ActionOptions, event: EventContext): Promis
     return
   }
   const commentUrl = await postComment(options, event, number, report)
+  await postSuggestions(options, event, number, report)
   core.setOutput('comment-url', commentUrl)
   core.setOutput('verdict', report.verdict)
 }
@@ -223,6 +228,26 @@ async function postComment(options: ActionOptions, event: EventContext, number: 
     // A fork PR's read-only token cannot comment; the review itself still stands.
     core.warning((error as Error).message)
     return ''
+  }
+}
+
+async function postSuggestions(options: ActionOptions, event: EventContext, number: number, report: Report): Promise<void> {
+  if (!options.reviewComments) return
+  const octokit = createGitHubClient({ token: options.token, baseUrl: event.apiUrl, logger: actionsLogger })
+  try {
+    const comments = renderSuggestionComments(report, suggestionMarker(options.commentKey))
+    await upsertSuggestions(octokit, comments, {
+      owner: event.owner,
+      repo: event.repo,
+      pullNumber: number,
+      headSha: report.head.sha,
+      key: options.commentKey,
+      author: options.commentAuthor,
+      logger: actionsLogger
+    })
+  } catch (error) {
+    // Suggestions are a convenience: the comment and the check stand without them.
+    actionsLogger.warning(`could not post the suggested fixes: ${(error as Error).message}`)
   }
 }
 

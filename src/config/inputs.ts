@@ -12,6 +12,8 @@ export interface ActionOptions extends Options {
   token: string
   /** Post (or update) the PR comment. */
   comment: boolean
+  /** Post mechanical fixes as suggestions on the diff's lines (a pull request review). */
+  reviewComments: boolean
   /** Distinguishes several comments of this tool on one PR (monorepos). */
   commentKey: string
   /** The login whose comments are ours (the token's identity). */
@@ -78,6 +80,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
     mode: oneOf('mode', input('mode') || 'all', ACTION_MODES),
     token: input('github-token'),
     comment: bool('comment', true),
+    reviewComments: bool('review-comments', true),
     commentKey: input('comment-key') || 'default',
     commentAuthor: input('comment-author') || 'github-actions[bot]',
     reportPath: input('report-path') || join(env.RUNNER_TEMP || '.', 'migration-review', 'report.json'),

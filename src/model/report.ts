@@ -149,7 +149,19 @@ export interface MigrationReport {
   reverseStatements: StatementRecord[]
   /** Statements left out of `statements` past the per-migration cap. */
   droppedStatements?: number
+  /** Mechanical fixes, as lines to put in place of lines of the file (GitHub offers them as suggestions on the diff). */
+  suggestions?: Suggestion[]
   durationMs: number | null
+}
+
+/** A fix that is mechanical: the text to put in place of lines `line` to `endLine` of the migration file. */
+export interface Suggestion {
+  rule: string
+  line: number
+  endLine: number
+  replacement: string
+  /** Why, in one or two sentences. */
+  reason: string
 }
 
 export interface DatabaseErrorInfo {

@@ -20,6 +20,7 @@ import type { ObjectId, StaticReview } from '../model/static-review.js'
 import type { RehearsalInput } from '../rehearsal/rehearse.js'
 import { summarize } from '../report/summary.js'
 import { evaluateRules } from '../rules/evaluate.js'
+import { suggestFixes } from '../rules/suggestions.js'
 import { assembleReport } from '../verdict/assemble.js'
 import { exportCheckouts } from './checkouts.js'
 import { askDjango, startPython, type DjangoAnswer } from './django-view.js'
@@ -102,6 +103,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
 
     const sources = new Map([...review.sources, ...(answer?.sources ?? [])])
     const ruleFindings = evaluateRules({ merged: review.trees.merge.graph, added, sources, config: repoConfig })
+    const suggestions = suggestFixes({ added, sources, findings: ruleFindings, djangoVersion: djangoView.djangoVersion })
 
     const skip = rehearsalSkipReason(options, review, added, djangoView)
     if (skip !== null) {
@@ -139,6 +141,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
       rehearsal,
       evidence,
       djangoView,
+      suggestions,
       excluded: excludedMigrations(added, repoConfig),
       lockTimeoutMs: options.lockTimeoutMs,
       timings: { staticMs, ...review.timings, totalMs: Math.round(performance.now() - started) }

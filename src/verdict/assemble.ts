@@ -21,6 +21,7 @@ import {
   type RehearsalInfo,
   type Report,
   type StatementRecord,
+  type Suggestion,
   type Verdict
 } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
@@ -38,6 +39,8 @@ export interface AssembleInput {
   rehearsal?: RehearsalInfo
   evidence?: RehearsalEvidence | null
   djangoView?: DjangoView | null
+  /** Mechanical fixes per migration (the rules part's). */
+  suggestions?: ReadonlyMap<MigrationKey, Suggestion[]>
   /** Migrations left out by the repository's config. */
   excluded?: ReadonlySet<MigrationKey>
   lockTimeoutMs?: number
@@ -255,6 +258,7 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
     statements: ((forward ?? first)?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
     reverseStatements: (entry?.reverse?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
     ...(forward && forward.droppedStatements > 0 ? { droppedStatements: forward.droppedStatements } : {}),
+    ...(input.suggestions?.get(key)?.length ? { suggestions: input.suggestions.get(key)! } : {}),
     durationMs: forward ? forward.ms : null
   }
 }

@@ -100,7 +100,7 @@ describe('the Action on a pull request', () => {
     github.failNext('create-comment', 'secondary-rate-limit')
     const run = await reviewPullRequest(conflictedRepo())
     expect(github.commentsOn(7)).toHaveLength(1)
-    expect(github.requestsOf('GET', /comments/).map((r) => r.status)).toEqual([502, 200])
+    expect(github.requestsOf('GET', /issues\/\d+\/comments/).map((r) => r.status)).toEqual([502, 200])
     expect(github.requestsOf('POST').map((r) => r.status)).toEqual([403, 201])
     expect(run.stdout).toContain('secondary rate limit')
   })
@@ -158,6 +158,40 @@ describe('the Action on a pull request', () => {
     expect(run.status).toBe(1)
     expect(run.outputs.verdict).toBe('error')
     expect(run.stdout).toContain('set the python input (--python)')
+  })
+
+  it('posts the mechanical fixes as one review of suggestions on the lines, and a second run updates rather than piles up', async () => {
+    const fill = shopMigration('0005_fill_notes', '0004_book_pages', ['migrations.RunPython(fill)'])
+    fill['shop/migrations/0005_fill_notes.py'] = fill['shop/migrations/0005_fill_notes.py']!.replace(
+      'class Migration',
+      'def fill(apps, schema_editor):\n    pass\n\n\nclass Migration'
+    )
+    const repo = forkedRepo({ base: shopProject(), pr: [fill] })
+    repos.push(repo)
+    await reviewPullRequest(repo)
+    expect(github.state.reviews).toHaveLength(1)
+    expect(github.state.reviewComments).toEqual([
+      expect.objectContaining({
+        path: 'shop/migrations/0005_fill_notes.py',
+        commit_id: sha(repo, 'feature'),
+        body: expect.stringContaining('```suggestion\n        migrations.RunPython(fill, reverse_code=migrations.RunPython.noop),\n```')
+      })
+    ])
+    const line = github.state.reviewComments[0]!.line
+    expect(repo.git('show', `feature:shop/migrations/0005_fill_notes.py`).split('\n')[line - 1]).toBe('        migrations.RunPython(fill),')
+
+    // The same commit again: nothing new.
+    await reviewPullRequest(repo)
+    expect(github.state.reviews).toHaveLength(1)
+    expect(github.state.reviewComments).toHaveLength(1)
+
+    // The head moves on: the earlier suggestion goes, the new commit gets its own.
+    repo.checkout('feature')
+    repo.commit('docs', { 'README.md': 'notes\n' })
+    repo.checkout('main')
+    await reviewPullRequest(repo)
+    expect(github.state.reviews).toHaveLength(2)
+    expect(github.state.reviewComments).toEqual([expect.objectContaining({ commit_id: sha(repo, 'feature') })])
   })
 
   it('turns its earlier comment into an all-clear once the pull request drops its migrations', async () => {

@@ -7,7 +7,7 @@ import { HELP } from '../../src/config/flags.js'
 import { readActionInputs } from '../../src/config/inputs.js'
 import { REPO_ROOT } from '../support/python-envs.js'
 
-const GITHUB_ONLY = ['mode', 'github-token', 'report', 'comment', 'comment-key', 'comment-author', 'allow-pull-request-target', 'allow-event']
+const GITHUB_ONLY = ['mode', 'github-token', 'report', 'comment', 'comment-key', 'comment-author', 'allow-pull-request-target', 'allow-event', 'review-comments']
 
 function actionInputs(): string[] {
   const yaml = readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 
 export const BODY_LIMIT = 65_536
 
-export type FakeRoute = 'list-comments' | 'create-comment' | 'update-comment' | 'delete-comment' | 'get-pull'
+export type FakeRoute = 'list-comments' | 'create-comment' | 'update-comment' | 'delete-comment' | 'get-pull' | 'create-review' | 'list-review-comments' | 'delete-review-comment'
 
 /**
  * - `bad-gateway`: 502 with an HTML body, as GitHub's front end sends.
@@ -49,6 +49,32 @@ export interface FakePull {
   html_url: string
 }
 
+/** A comment of a pull request review, on a line of a file. */
+export interface FakeReviewComment {
+  id: number
+  owner: string
+  repo: string
+  pull_number: number
+  review_id: number
+  commit_id: string
+  path: string
+  line: number
+  start_line: number | null
+  body: string
+  user: FakeUser
+}
+
+export interface FakeReview {
+  id: number
+  owner: string
+  repo: string
+  pull_number: number
+  commit_id: string
+  body: string
+  event: string
+  user: FakeUser
+}
+
 export interface RecordedRequest {
   method: string
   /** The path without the query string (and without `pathPrefix`). */
@@ -64,6 +90,8 @@ export interface RecordedRequest {
 export interface FakeState {
   comments: FakeComment[]
   pulls: FakePull[]
+  reviews: FakeReview[]
+  reviewComments: FakeReviewComment[]
   /** Who the token is: comments it creates belong to this user. */
   viewer: FakeUser
   nextId: number
@@ -149,6 +177,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const state: FakeState = {
     comments: [],
     pulls: [],
+    reviews: [],
+    reviewComments: [],
     viewer: { login: options.login ?? 'github-actions[bot]', id: 41898282, type: options.userType ?? 'Bot' },
     nextId: 1_000_001,
     failures: new Map()
@@ -388,6 +418,59 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       if (method === 'GET' && comment) return { status: 200, json: apiComment(comment, base) }
       throw notFound()
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/.exec(path)) && method === 'POST') {
+      const [, owner, repo, number] = m as unknown as [string, string, string, string]
+      const docs = `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`
+      const failure = takeFailure('create-review')
+      if (failure) throw failureError(failure, docs)
+      const request = body as { commit_id?: string; body?: string; event?: string; comments?: Array<{ path?: string; line?: number; start_line?: number; side?: string; body?: string }> }
+      const comments = request.comments ?? []
+      if (comments.some((comment) => typeof comment.path !== 'string' || !Number.isInteger(comment.line) || typeof comment.body !== 'string')) {
+        throw new HttpError(422, { message: 'Unprocessable Entity', errors: ['"path", "line" and "body" are required for each comment'], documentation_url: docs, status: '422' })
+      }
+      const review: FakeReview = { id: state.nextId++, owner, repo, pull_number: Number(number), commit_id: request.commit_id ?? '', body: request.body ?? '', event: request.event ?? 'PENDING', user: state.viewer }
+      state.reviews.push(review)
+      for (const comment of comments) {
+        state.reviewComments.push({
+          id: state.nextId++,
+          owner,
+          repo,
+          pull_number: Number(number),
+          review_id: review.id,
+          commit_id: review.commit_id,
+          path: comment.path!,
+          line: comment.line!,
+          start_line: comment.start_line ?? null,
+          body: comment.body!,
+          user: state.viewer
+        })
+      }
+      return { status: 200, json: { id: review.id, body: review.body, commit_id: review.commit_id, state: review.event === 'COMMENT' ? 'COMMENTED' : review.event, user: review.user } }
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/comments$/.exec(path)) && method === 'GET') {
+      const [, owner, repo, number] = m as unknown as [string, string, string, string]
+      const failure = takeFailure('list-review-comments')
+      if (failure) throw failureError(failure, `${DOCS}/pulls/comments#list-review-comments-on-a-pull-request`)
+      const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30))
+      const page = Math.max(1, Number(query.get('page') ?? 1) || 1)
+      const all = state.reviewComments.filter((c) => c.owner === owner && c.repo === repo && c.pull_number === Number(number)).sort((a, b) => a.id - b.id)
+      const slice = all.slice((page - 1) * perPage, page * perPage)
+      const headers: Record<string, string> = page * perPage < all.length ? { link: `<${base}${path}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {}
+      return {
+        status: 200,
+        json: slice.map((c) => ({ id: c.id, pull_request_review_id: c.review_id, commit_id: c.commit_id, path: c.path, line: c.line, start_line: c.start_line, body: c.body, user: { login: c.user.login, id: c.user.id, type: c.user.type } })),
+        headers
+      }
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/comments\/(\d+)$/.exec(path)) && method === 'DELETE') {
+      const [, owner, repo, id] = m as unknown as [string, string, string, string]
+      const failure = takeFailure('delete-review-comment')
+      if (failure) throw failureError(failure, `${DOCS}/pulls/comments#delete-a-review-comment-for-a-pull-request`)
+      const comment = state.reviewComments.find((c) => c.id === Number(id) && c.owner === owner && c.repo === repo)
+      if (!comment) throw notFound()
+      state.reviewComments = state.reviewComments.filter((c) => c !== comment)
+      return { status: 204 }
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/([^/]+)$/.exec(path)) && method === 'GET') {
       const [, owner, repo, number] = m as unknown as [string, string, string, string]
