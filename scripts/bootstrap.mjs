@@ -115,11 +115,15 @@ async function venv({ series, requirement, driver, packages = [], minPython }) {
         `set DMR_PYTHON${minPython[1] >= 12 ? '_NEWEST' : ''} to such an interpreter.`
     )
   }
-  log(`virtualenv for Django ${series} with ${base}`)
+  // First run only: say what is happening, since pip is quiet for tens of seconds.
+  const started = Date.now()
+  log(`virtualenv for Django ${series} with ${base} (first run only): creating ${dir}`)
   rmSync(dir, { recursive: true, force: true })
   await run(base, ['-m', 'venv', dir])
+  log(`Django ${series}: installing ${[requirement, driver, ...packages].join(', ')} from PyPI`)
   await run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', requirement, driver, ...packages])
   const django = (await run(python, ['-c', 'import django; print(django.get_version())'])).trim()
+  log(`Django ${django} ready in ${((Date.now() - started) / 1000).toFixed(0)} s`)
   writeFileSync(join(dir, '.dmr-django'), django)
   writeFileSync(stamp, wanted)
   return { series, python, django }

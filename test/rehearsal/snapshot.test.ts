@@ -6,7 +6,7 @@ import { compareData, SNAPSHOT_ROW_CAP, takeSnapshot, type DataSnapshot, type Ta
 import { readCatalog } from '../../src/seed/catalog.js'
 import { seedDatabase } from '../../src/seed/seed.js'
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js'
-import { SHOP_SCHEMA } from '../seed/django-schema.js'
+import { djangoShopDatabase } from '../seed/django-shop.js'
 
 const ROWS = 30
 
@@ -16,9 +16,8 @@ let template: string
 beforeAll(async () => {
   pgt = await startTestPostgres()
   // One seeded database, copied for each test.
-  template = await pgt.server.createDatabase({ label: 'snapshot_template' })
+  template = await djangoShopDatabase(pgt.server, 'snapshot_template')
   const client = await pgt.client(template)
-  await client.query(SHOP_SCHEMA)
   await seedDatabase(client, await readCatalog(client), { rowsPerTable: ROWS, seed: 3 })
   await client.end()
 })
