@@ -23,7 +23,7 @@ import {
   swappableSettings,
   validate,
   visible
-} from "./chunk-575FD4CG.js";
+} from "./chunk-JAI7ITED.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

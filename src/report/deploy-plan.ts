@@ -79,13 +79,22 @@ export function deployPlan(report: Report): PlanStep[] {
       return [...(i > 0 ? [{ text: '; ' }] : []), { code: key(migration) }, { text: finding ? ` ${firstClause(finding.message)}` : '' }]
     })
     if (codeFirst.length > NAMED) what.push({ text: `; and ${codeFirst.length - NAMED} more` })
-    steps.push({ segments: [{ text: 'Deploy the new code first: the running code must stop using what ' }, ...what, { text: '.' }], migrations: codeFirst.map(key) })
+    steps.push({
+      segments: [{ text: 'Deploy the new code first, so that no running code still uses what the migrations remove: ' }, ...what, { text: '.' }],
+      migrations: codeFirst.map(key)
+    })
     steps.push({ segments: [{ text: 'Then run the migrations (' }, { code: 'python manage.py migrate' }, { text: ').' }], migrations: codeFirst.map(key) })
     if (migrateFirst.length > 0) {
       const names: Segment[] = migrateFirst.slice(0, NAMED).flatMap((migration, i) => [...(i > 0 ? [{ text: ', ' }] : []), { code: key(migration) }])
       if (migrateFirst.length > NAMED) names.push({ text: ` and ${migrateFirst.length - NAMED} more` })
+      const one = migrateFirst.length === 1
+      // The two orders cannot both hold in one release: say so instead of listing steps that contradict each other.
       steps.push({
-        segments: [...names, { text: ` must run before the new code needs ${migrateFirst.length === 1 ? 'it' : 'them'}: ship ${migrateFirst.length === 1 ? 'it' : 'them'} in an earlier release, or split this PR.` }],
+        segments: [
+          { text: 'But ' },
+          ...names,
+          { text: ` ${one ? 'has' : 'have'} to run before the new code is deployed: ship ${one ? 'it' : 'them'} in an earlier release (migrate, then deploy), or split this PR.` }
+        ],
         migrations: migrateFirst.map(key)
       })
     }
