@@ -23,7 +23,7 @@ import {
   swappableSettings,
   validate,
   visible
-} from "./chunk-JAI7ITED.js";
+} from "./chunk-JRAHHD4F.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

@@ -167,17 +167,23 @@ function blockingSection(report: Report, links: Links, tier: Tier): string | nul
 /** One finding as a list item: where (a link), the rule (a link), what, the proof, and what to do instead. */
 function findingItem(migration: MigrationReport, finding: Finding, links: Links, tier: Tier): string {
   const seen = finding.outcome === 'seen' ? ' · seen in the rehearsal' : finding.outcome === 'not-seen' ? ' · not seen in the rehearsal' : ''
-  const lines = [
-    `- ${SEVERITY_ICON[finding.severity]} **${text(`${migration.app}.${migration.name}`, 120)}** · ${links.file(migration.path, finding.line)} · ${links.rule(finding.rule)}${seen}  `,
-    `  ${rich(finding.message, 1200)}`
+  // Three blocks in the list item: what and where; the proof, quoted; what to do. Blank lines
+  // between them, or the quote would swallow the lines after it (Markdown's lazy continuation).
+  const blocks = [
+    [
+      `- ${SEVERITY_ICON[finding.severity]} **${text(`${migration.app}.${migration.name}`, 120)}** · ${links.file(migration.path, finding.line)} · ${links.rule(finding.rule)}${seen}`,
+      `  ${rich(finding.message, 1200)}`
+    ]
   ]
   const proof = (finding.proof ?? []).slice(0, tier >= 2 ? 1 : 3)
-  for (const line of proof) lines.push(`  > ${rich(line, 400)}`)
+  if (proof.length > 0) blocks.push(proof.map((line) => `  > ${rich(line, 400)}`))
+  const actions: string[] = []
   if (finding.productionCheck) {
-    lines.push(`  **Check production** (read-only; ${text(finding.productionCheck.meaning, 300)}): ${code(finding.productionCheck.sql, { maxLength: 400 })}`)
+    actions.push(`  **Check production** (read-only; ${text(finding.productionCheck.meaning, 300)}): ${code(finding.productionCheck.sql, { maxLength: 400 })}`)
   }
-  if (finding.safeAlternative) lines.push(`  **Instead:** ${rich(finding.safeAlternative, 800)}`)
-  return lines.join('  \n')
+  if (finding.safeAlternative) actions.push(`  **Instead:** ${rich(finding.safeAlternative, 800)}`)
+  if (actions.length > 0) blocks.push(actions)
+  return blocks.map((lines) => lines.join('  \n')).join('\n\n')
 }
 
 function warningSection(report: Report, links: Links, tier: Tier): string | null {
@@ -236,10 +242,15 @@ function locksCell(migration: MigrationReport): string {
 /** One short line under a flagged migration's name: what happened, or what the rules expect. */
 function headline(migration: MigrationReport): string | null {
   if (migration.rehearsal.status === 'not-rehearsed') return `not rehearsed: ${migration.rehearsal.reason ?? 'the rehearsal did not reach it'}`
+  // The finding that set the verdict comes first: a migration that is unsafe for another reason must not
+  // read as if failing on made-up rows were what made it unsafe.
+  const findings = activeFindings(migration)
+  const decisive = findings.find((finding) => finding.severity === migration.verdict)
   if (migration.appliesOnSeededData.value === false) {
-    return migration.rehearsal.status === 'rehearsed' ? 'fails on the seeded rows; rehearsed again after repairing them' : 'does not apply on the seeded data'
+    if (migration.rehearsal.status !== 'rehearsed') return 'does not apply on the seeded data'
+    if (decisive === undefined || decisive.rule === 'apply-failed' || decisive.severity === 'warning') return 'fails on the seeded rows; rehearsed again after repairing them'
   }
-  const worst = activeFindings(migration).find((finding) => finding.severity !== 'info')
+  const worst = decisive ?? findings.find((finding) => finding.severity !== 'info')
   return worst ? firstClause(worst.message) : null
 }
 

@@ -189,4 +189,47 @@ describe('the comment', () => {
     expect(markdown).toContain('> old code INSERT on shop.Book: null value in column &quot;stock&quot;')
     expect(markdown).toContain('**Instead:** Give the field a `db_default`.')
   })
+
+  it('quotes only the proof: what to do instead stands outside the quote', () => {
+    const rendered = html(
+      renderMarkdown(
+        report({ migrations: [migration({ findings: [finding({ proof: ['first proof', 'second proof'], safeAlternative: 'Give the field a `db_default`.' })] })] })
+      )
+    )
+    const quote = rendered.slice(rendered.indexOf('<blockquote>'), rendered.indexOf('</blockquote>'))
+    expect(quote).toContain('first proof')
+    expect(quote).toContain('second proof')
+    expect(quote).not.toContain('Instead')
+    expect(rendered).toContain('<strong>Instead:</strong> Give the field a <code>db_default</code>.')
+  })
+})
+
+describe('the line under a migration in the table', () => {
+  const failedOnSeed = { value: false, basis: 'adversarial-seed' } as const
+  const repaired = { status: 'rehearsed' as const, repairs: [] }
+
+  it('names the finding that made the migration unsafe, not the seeded rows it failed on first', () => {
+    const entry = migration({
+      verdict: 'unsafe',
+      rehearsal: repaired,
+      appliesOnSeededData: failedOnSeed,
+      findings: [
+        finding({ rule: 'apply-failed', severity: 'warning', message: 'fails on rows the seeder made up: value too long' }),
+        finding({ rule: 'conflicting-leaves', severity: 'unsafe', message: "after the merge, app 'shop' has 2 leaf migrations: more" })
+      ]
+    })
+    const markdown = renderMarkdown(report({ migrations: [entry] }))
+    expect(markdown).toContain("<sub>after the merge, app 'shop' has 2 leaf migrations</sub>")
+    expect(markdown).not.toContain('fails on the seeded rows')
+  })
+
+  it('says the migration failed on the seeded rows when that is all there is', () => {
+    const entry = migration({
+      verdict: 'warning',
+      rehearsal: repaired,
+      appliesOnSeededData: failedOnSeed,
+      findings: [finding({ rule: 'apply-failed', severity: 'warning', message: 'fails on rows the seeder made up: value too long' })]
+    })
+    expect(renderMarkdown(report({ migrations: [entry] }))).toContain('<sub>fails on the seeded rows; rehearsed again after repairing them</sub>')
+  })
 })
