@@ -34200,6 +34200,7 @@ function locatedProblems(report) {
         severity: finding.severity,
         message: finding.message,
         ...finding.safeAlternative ? { safeAlternative: finding.safeAlternative } : {},
+        ...finding.productionCheck ? { productionCheck: finding.productionCheck } : {},
         path: migration.path,
         line: finding.line,
         migration: `${migration.app}.${migration.name}`,
@@ -34211,7 +34212,7 @@ function locatedProblems(report) {
     if (findingKeys.has(`${problem.path}\0${problem.kind}\0${problem.line}`)) continue;
     problems.push({
       rule: problem.kind,
-      severity: "error",
+      severity: problem.severity ?? "error",
       message: problem.message,
       path: problem.path,
       line: problem.line,
@@ -34329,7 +34330,9 @@ function message(problem) {
   const text = plainLine(problem.message);
   const first = text ? text.charAt(0).toUpperCase() + text.slice(1) : ruleTitle(problem.rule);
   const ended = /[.!?…]$/.test(first) ? first : `${first}.`;
-  return problem.safeAlternative ? plainLine(`${ended} Instead: ${problem.safeAlternative}`) : ended;
+  const check = problem.productionCheck ? ` Check production (read-only; ${problem.productionCheck.meaning}): ${problem.productionCheck.sql}` : "";
+  const instead = problem.safeAlternative ? ` Instead: ${problem.safeAlternative}` : "";
+  return plainLine(`${ended}${check}${instead}`);
 }
 function annotationsOf(report, limit = 10) {
   const ranked = locatedProblems(report).filter((problem) => problem.severity !== "info").map((problem, order) => ({ problem, order })).sort((a, b) => RANK[a.problem.severity] - RANK[b.problem.severity] || a.order - b.order);

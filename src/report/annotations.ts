@@ -35,7 +35,9 @@ function message(problem: LocatedProblem): string {
   const text = plainLine(problem.message)
   const first = text ? text.charAt(0).toUpperCase() + text.slice(1) : ruleTitle(problem.rule)
   const ended = /[.!?…]$/.test(first) ? first : `${first}.`
-  return problem.safeAlternative ? plainLine(`${ended} Instead: ${problem.safeAlternative}`) : ended
+  const check = problem.productionCheck ? ` Check production (read-only; ${problem.productionCheck.meaning}): ${problem.productionCheck.sql}` : ''
+  const instead = problem.safeAlternative ? ` Instead: ${problem.safeAlternative}` : ''
+  return plainLine(`${ended}${check}${instead}`)
 }
 
 export function annotationsOf(report: Report, limit = 10): Annotation[] {

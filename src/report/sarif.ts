@@ -14,6 +14,8 @@ export interface LocatedProblem {
   /** Plain text as written (may hold markdown-style backticks). */
   message: string
   safeAlternative?: string
+  /** A read-only query that answers, on production, what the rehearsal's made-up rows could not. */
+  productionCheck?: { sql: string; meaning: string }
   path: string
   line: number | null
   column?: number
@@ -45,6 +47,7 @@ export function locatedProblems(report: Report): LocatedProblem[] {
         severity: finding.severity,
         message: finding.message,
         ...(finding.safeAlternative ? { safeAlternative: finding.safeAlternative } : {}),
+        ...(finding.productionCheck ? { productionCheck: finding.productionCheck } : {}),
         path: migration.path,
         line: finding.line,
         migration: `${migration.app}.${migration.name}`,
@@ -56,7 +59,7 @@ export function locatedProblems(report: Report): LocatedProblem[] {
     if (findingKeys.has(`${problem.path}\u0000${problem.kind}\u0000${problem.line}`)) continue
     problems.push({
       rule: problem.kind,
-      severity: 'error',
+      severity: problem.severity ?? 'error',
       message: problem.message,
       path: problem.path,
       line: problem.line,

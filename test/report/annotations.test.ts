@@ -129,6 +129,34 @@ describe('annotations', () => {
     expect(annotations[1]!.message).toMatch(/^After the merge, app 'shop' has 2 leaf migrations: 0005_price \(base branch\), 0005_summary \(this PR\); "migrate" will stop/)
   })
 
+  it('annotates a graph problem Django only warns about as a warning', () => {
+    const [annotation] = annotationsOf(
+      report({ graphProblems: [{ kind: 'sourceless-migration', severity: 'warning', message: 'only a .pyc', path: 'shop/migrations/0006_x.pyc', line: 1, tree: 'merge' }] })
+    )
+    expect(annotation).toMatchObject({ level: 'warning', title: 'warning: sourceless-migration' })
+  })
+
+  it('gives the read-only query to run on production, then the safe alternative', () => {
+    const [annotation] = annotationsOf(
+      report({
+        migrations: [
+          migration('0006_unique_isbn', [
+            {
+              rule: 'alter-field-unique',
+              severity: 'warning',
+              message: 'makes book.isbn unique',
+              productionCheck: { sql: 'SELECT isbn, count(*) FROM shop_book GROUP BY 1 HAVING count(*) > 1 LIMIT 10', meaning: 'rows here: the migration would fail', seededRows: 0 },
+              safeAlternative: 'Remove the duplicates first.'
+            }
+          ])
+        ]
+      })
+    )
+    expect(annotation!.message).toBe(
+      'Makes book.isbn unique. Check production (read-only; rows here: the migration would fail): SELECT isbn, count(*) FROM shop_book GROUP BY 1 HAVING count(*) > 1 LIMIT 10 Instead: Remove the duplicates first.'
+    )
+  })
+
   it('returns nothing for a clean report', () => {
     expect(annotationsOf(report({ verdict: 'safe' }))).toEqual([])
   })
