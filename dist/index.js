@@ -23,7 +23,7 @@ import {
   swappableSettings,
   validate,
   visible
-} from "./chunk-JRAHHD4F.js";
+} from "./chunk-KA6WBXUM.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

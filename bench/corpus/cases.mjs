@@ -341,7 +341,7 @@ export const CASES = [
   {
     id: 'add-field-volatile-db-default',
     description: 'AddField UUIDField(db_default=RandomUUID()): a volatile database default',
-    rules: ['add-field-nullable'],
+    rules: ['add-field-nullable', 'add-field-volatile-default'],
     pr: onePr(
       { imports: ['from django.contrib.postgres.functions import RandomUUID'], book: { token: 'models.UUIDField(db_default=RandomUUID())' } },
       '0002_book_token',
@@ -647,7 +647,7 @@ export const CASES = [
   {
     id: 'separate-state-remove-not-null',
     description: 'SeparateDatabaseAndState: remove a NOT NULL field (no database default) from the state only',
-    rules: ['remove-field'],
+    rules: ['remove-field', 'state-only-remove-not-null'],
     pr: onePr({ book: { pages: null } }, '0002_remove_book_pages_state', {
       operations: [
         `migrations.SeparateDatabaseAndState(
@@ -677,7 +677,7 @@ export const CASES = [
   {
     id: 'separate-state-rename-without-db-column',
     description: 'SeparateDatabaseAndState: RenameField in the state only, without db_column (state and table disagree)',
-    rules: ['rename-field'],
+    rules: ['rename-field', 'state-only-rename-field'],
     source: `${D.linter}/app_rename_column_custom`,
     pr: onePr({ rename: { note: 'remark' } }, '0002_rename_note_remark_state', {
       operations: [
@@ -782,7 +782,7 @@ export const CASES = [
   {
     id: 'rename-model-keep-table',
     description: 'RenameModel with Meta.db_table keeping the old table (makemigrations output: RenameModel + AlterModelTable)',
-    rules: ['rename-model'],
+    rules: ['rename-model', 'rename-model-keep-table'],
     pr: onePr(
       {
         author: 'class Writer(models.Model):\n    name = models.CharField(max_length=100)\n\n    class Meta:\n        db_table = "shop_author"\n',
@@ -1309,7 +1309,7 @@ export const CASES = [
   {
     id: 'run-python-with-reverse',
     description: 'CreateModel, then a RunPython that inserts rows into it with a reverse that deletes them',
-    rules: ['add-model', 'run-python-irreversible'],
+    rules: ['add-model', 'run-python-irreversible', 'run-python-opaque'],
     pr: {
       'shop/models.py': shopModels({
         extra: `class ShippingRate(models.Model):
@@ -1395,7 +1395,7 @@ def remove_rates(apps, schema_editor):
   {
     id: 'run-python-delete-kind',
     description: 'RunPython that deletes the books of one choices kind ("ebook"), reverse noop',
-    rules: ['run-python-irreversible'],
+    rules: ['run-python-irreversible', 'run-python-opaque'],
     pr: onePr({}, '0002_delete_ebooks', {
       preamble: `def delete_ebooks(apps, schema_editor):
     Book = apps.get_model("shop", "Book")
@@ -1418,7 +1418,7 @@ def remove_rates(apps, schema_editor):
   {
     id: 'run-python-overflow',
     description: 'RunPython pages = pages + 1 (reverse pages - 1) on rows that may hold the largest integer',
-    rules: ['run-python-irreversible'],
+    rules: ['run-python-irreversible', 'run-python-opaque'],
     pr: onePr({}, '0002_bump_pages', {
       imports: ['from django.db.models import F'],
       preamble: `def bump_pages(apps, schema_editor):
@@ -1484,7 +1484,7 @@ def unbump_pages(apps, schema_editor):
   {
     id: 'run-python-lossy-reverse',
     description: "RunPython note NULL -> '' with a reverse '' -> NULL: rows that held '' before come back NULL",
-    rules: ['run-python-irreversible'],
+    rules: ['run-python-irreversible', 'run-python-opaque'],
     pr: onePr({}, '0002_empty_notes', {
       preamble: `def fill_notes(apps, schema_editor):
     Book = apps.get_model("shop", "Book")

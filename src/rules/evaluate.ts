@@ -75,7 +75,11 @@ function operationContexts(context: RuleContext): RuleContext[] {
   })
 }
 
-/** Operation rules see each operation, and the database side of SeparateDatabaseAndState. */
+/**
+ * Operation rules see each operation, and the database side of
+ * SeparateDatabaseAndState; a rule that names SeparateDatabaseAndState itself
+ * sees the whole operation (to compare its state side with its database side).
+ */
 function matches(
   rule: Rule,
   file: MigrationFile,
@@ -87,7 +91,7 @@ function matches(
   for (const [position, operation] of file.operations.entries()) {
     const candidates =
       operation.type === 'SeparateDatabaseAndState'
-        ? (operation.databaseOperations ?? []).map((inner) => ({ ...inner, index: operation.index }))
+        ? [operation, ...(operation.databaseOperations ?? []).map((inner) => ({ ...inner, index: operation.index }))]
         : [operation]
     for (const candidate of candidates) {
       if (!rule.operations.includes(candidate.type)) continue

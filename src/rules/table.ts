@@ -2,8 +2,9 @@
 // which operations it looks at, when it matches, how bad it is, what breaks
 // while old and new code run side by side, the deploy order it implies, and
 // what to do instead. Findings carry the operation's line.
-import { argument, boolKeyword, fieldCall, stringArgument, type FieldCall } from '../graph/operation-args.js'
+import { argument, boolKeyword, fieldCall, OPAQUE_OPERATIONS, stringArgument, type FieldCall } from '../graph/operation-args.js'
 import type { Operation, PyValue } from '../model/migration.js'
+import { applyOperation, cloneState, type ModelFields } from './field-history.js'
 import type { MigrationRule, OperationRule, Rule, RuleContext } from './types.js'
 
 const CONCURRENT_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently'])
@@ -23,7 +24,17 @@ const previousField = (operation: Operation, context: RuleContext): FieldCall | 
   return (model && name && context.fieldsBefore.get(model)?.get(name.toLowerCase())) || null
 }
 const isNullable = (field: FieldCall): boolean => boolKeyword(field.kwargs, 'null', false) === true
-const hasDbDefault = (field: FieldCall): boolean => 'db_default' in field.kwargs
+const lastName = (dotted: string): string => dotted.split('.').pop()!
+/** `None` or `Value(None)`: SQL NULL. */
+const isNullValue = (value: PyValue): boolean =>
+  value.kind === 'none' ||
+  (value.kind === 'call' && lastName(value.callee) === 'Value' && (value.args[0] ?? value.kwargs.value)?.kind === 'none')
+/**
+ * A database default that fills a value: `db_default=None` is `DEFAULT NULL`
+ * (Django wraps it in `Value(None)`), which gives a NOT NULL column nothing it accepts.
+ */
+const hasDbDefault = (field: FieldCall): boolean => field.kwargs.db_default !== undefined && !isNullValue(field.kwargs.db_default)
+const hasNullDbDefault = (field: FieldCall): boolean => field.kwargs.db_default !== undefined && isNullValue(field.kwargs.db_default)
 const isManyToMany = (field: FieldCall): boolean => field.type === 'ManyToManyField'
 /** The database computes a GeneratedField (Django 5.0+): no value to give, no NULL to fear. */
 const isGenerated = (field: FieldCall): boolean => field.type === 'GeneratedField'
@@ -61,7 +72,41 @@ const INTEGER_STORAGE: Record<string, string> = {
   PositiveBigIntegerField: 'bigint'
 }
 
-function typeChange(before: FieldCall, after: FieldCall): 'none' | 'widen' | 'narrow' | 'check' | 'rewrite' {
+/**
+ * The Python type the ORM reads a field's column back as. A change between two
+ * of these breaks the code still running: it writes and filters with one type
+ * and reads back another (an IntegerField made a CharField returns '42').
+ */
+const VALUE_TYPES: Record<string, string> = {
+  SmallIntegerField: 'int',
+  IntegerField: 'int',
+  BigIntegerField: 'int',
+  PositiveSmallIntegerField: 'int',
+  PositiveIntegerField: 'int',
+  PositiveBigIntegerField: 'int',
+  SmallAutoField: 'int',
+  AutoField: 'int',
+  BigAutoField: 'int',
+  CharField: 'str',
+  TextField: 'str',
+  SlugField: 'str',
+  EmailField: 'str',
+  URLField: 'str',
+  FilePathField: 'str',
+  DecimalField: 'Decimal',
+  FloatField: 'float',
+  BooleanField: 'bool',
+  NullBooleanField: 'bool',
+  DateField: 'date',
+  DateTimeField: 'datetime',
+  TimeField: 'time',
+  DurationField: 'timedelta',
+  UUIDField: 'UUID',
+  BinaryField: 'bytes',
+  JSONField: 'JSON'
+}
+
+function typeChange(before: FieldCall, after: FieldCall): 'none' | 'widen' | 'narrow' | 'check' | 'retype' | 'rewrite' {
   const textual = new Set(['CharField', 'SlugField', 'EmailField', 'URLField', 'FilePathField'])
   if (before.type !== after.type && INTEGER_STORAGE[before.type] !== undefined && INTEGER_STORAGE[before.type] === INTEGER_STORAGE[after.type]) {
     return after.type.startsWith('Positive') ? 'check' : 'none'
@@ -77,7 +122,164 @@ function typeChange(before: FieldCall, after: FieldCall): 'none' | 'widen' | 'na
     const b = maxLength(after)
     return after.type === 'TextField' || a === null || b === null || b >= a ? 'widen' : 'narrow'
   }
+  const from = VALUE_TYPES[before.type]
+  const to = VALUE_TYPES[after.type]
+  if (from !== undefined && to !== undefined && from !== to) return 'retype'
   return 'rewrite'
+}
+
+const intKeyword = (field: FieldCall, name: string): number | null => {
+  const value = field.kwargs[name]
+  return value?.kind === 'int' ? value.value : null
+}
+
+/** A DecimalField's `numeric(max_digits, decimal_places)` changed: what PostgreSQL does to the stored values. */
+interface DecimalChange {
+  before: { digits: number; places: number }
+  after: { digits: number; places: number }
+  /** Fewer decimal places: every value is rounded to the new scale. */
+  rounds: boolean
+  /** Fewer digits before the point: a value that no longer fits fails the cast ("numeric field overflow"). */
+  overflows: boolean
+  /** Anything but a larger max_digits at the same scale: the table is rewritten. */
+  rewrites: boolean
+}
+
+function decimalChange(before: FieldCall, after: FieldCall): DecimalChange | null {
+  if (before.type !== 'DecimalField' || after.type !== 'DecimalField') return null
+  const [p1, s1, p2, s2] = [intKeyword(before, 'max_digits'), intKeyword(before, 'decimal_places'), intKeyword(after, 'max_digits'), intKeyword(after, 'decimal_places')]
+  if (p1 === null || s1 === null || p2 === null || s2 === null || (p1 === p2 && s1 === s2)) return null
+  return {
+    before: { digits: p1, places: s1 },
+    after: { digits: p2, places: s2 },
+    rounds: s2 < s1,
+    overflows: p2 - s2 < p1 - s1,
+    // numeric's length coercion is a no-op only when the scale stays and the precision does not shrink (PostgreSQL 9.2+).
+    rewrites: !(s2 === s1 && p2 >= p1)
+  }
+}
+
+/** Django expressions PostgreSQL computes with a volatile function: a new value for every row. */
+const VOLATILE_EXPRESSIONS: Record<string, string> = {
+  RandomUUID: 'gen_random_uuid()',
+  Random: 'random()',
+  UUID4: 'gen_random_uuid()',
+  UUID7: 'uuidv7()'
+}
+/** Volatile PostgreSQL functions a `Func(function=...)` or a template may name. */
+const VOLATILE_SQL = [
+  'gen_random_uuid',
+  'random',
+  'random_normal',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+  'uuidv4',
+  'uuidv7',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4'
+]
+const VOLATILE_TEMPLATE = new RegExp(`\\b(${VOLATILE_SQL.join('|')})\\s*\\(`, 'i')
+
+/** The volatile function a `db_default` expression calls (`RandomUUID()` → `gen_random_uuid()`), else null. */
+function volatileFunction(value: PyValue | undefined): string | null {
+  if (value === undefined) return null
+  if (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') {
+    for (const item of value.items) {
+      const found = volatileFunction(item)
+      if (found) return found
+    }
+    return null
+  }
+  if (value.kind !== 'call') return null
+  const name = lastName(value.callee)
+  if (VOLATILE_EXPRESSIONS[name]) return `${name}() (${VOLATILE_EXPRESSIONS[name]})`
+  const fn = value.kwargs.function
+  if (fn?.kind === 'str' && VOLATILE_SQL.includes(fn.value.toLowerCase())) return `${fn.value}()`
+  const template = value.kwargs.template
+  const named = template?.kind === 'str' ? VOLATILE_TEMPLATE.exec(template.value) : null
+  if (named) return `${named[1]}()`
+  for (const inner of [...value.args, ...Object.values(value.kwargs)]) {
+    const found = volatileFunction(inner)
+    if (found) return found
+  }
+  return null
+}
+
+/** `app.model` a relation field points to (`to="shop.author"`, `"Author"`, `"self"`), lowercase; null when not a literal. */
+function relationTarget(field: FieldCall, owner: string): string | null {
+  const to = field.kwargs.to ?? field.args[0]
+  if (to?.kind !== 'str') return null
+  const target = to.value.toLowerCase()
+  if (target === 'self') return owner
+  return target.includes('.') ? target : `${owner.split('.')[0]}.${target}`
+}
+
+/** What points at a model: the foreign keys (with their constraint) and whether a many-to-many table involves it. */
+function relationsOf(model: string, fields: ModelFields): { foreignKeys: string[]; manyToMany: boolean } {
+  const foreignKeys: string[] = []
+  let manyToMany = false
+  for (const [owner, ownerFields] of fields) {
+    for (const [name, field] of ownerFields) {
+      if (!field) continue
+      const target = relationTarget(field, owner)
+      if (isManyToMany(field) && (owner === model || target === model)) manyToMany = true
+      else if (RELATION_FIELDS.has(field.type) && target === model && boolKeyword(field.kwargs, 'db_constraint', true) !== false) {
+        foreignKeys.push(`${owner.split('.')[1]}.${name}`)
+      }
+    }
+  }
+  return { foreignKeys, manyToMany }
+}
+
+/**
+ * RenameModel followed in the same migration by AlterModelTable back to the
+ * old model's table, as makemigrations writes a rename whose Meta.db_table
+ * keeps the table: the table's name, else null.
+ */
+function keptTable(operation: Operation, context: RuleContext): string | null {
+  const old = stringArgument(operation, 'old_name')
+  const renamed = stringArgument(operation, 'new_name')
+  if (!old || !renamed) return null
+  const table = `${context.file.app}_${old.toLowerCase()}`
+  const later = context.file.operations
+    .flatMap((other) => (other.type === 'SeparateDatabaseAndState' ? (other.databaseOperations ?? []) : [other]))
+    .filter((other) => other.line > operation.line)
+  const back = later.some(
+    (other) => other.type === 'AlterModelTable' && stringArgument(other, 'name')?.toLowerCase() === renamed.toLowerCase() && stringArgument(other, 'table') === table
+  )
+  return back ? table : null
+}
+
+/**
+ * The state side of a SeparateDatabaseAndState, each operation with the
+ * fields as the state operations before it left them. The database is still
+ * as `context.fieldsBefore` says: only the database side changes it.
+ */
+function stateSteps(operation: Operation, context: RuleContext): Array<{ inner: Operation; fields: ModelFields }> {
+  let fields = context.fieldsBefore
+  const steps: Array<{ inner: Operation; fields: ModelFields }> = []
+  for (const inner of operation.stateOperations ?? []) {
+    steps.push({ inner, fields })
+    fields = cloneState(fields)
+    applyOperation(fields, context.file.app, inner)
+  }
+  return steps
+}
+
+/**
+ * Whether the database side of a SeparateDatabaseAndState does (or may do:
+ * RunSQL, RunPython, an operation that cannot be read) something to these
+ * fields of `model`, or to the model as a whole.
+ */
+function databaseSideTouches(operation: Operation, model: string, names: readonly string[], context: RuleContext): boolean {
+  return (operation.databaseOperations ?? []).some((inner) => {
+    if (OPAQUE_OPERATIONS.has(inner.type) || inner.dynamic !== undefined) return true
+    if (modelOf(inner, context) !== model) return false
+    const touched = ['name', 'old_name', 'new_name'].map((key) => stringArgument(inner, key)?.toLowerCase()).filter((name) => name !== undefined)
+    return stringArgument(inner, 'model_name') === null || touched.some((name) => names.includes(name))
+  })
 }
 
 const addModel: OperationRule = {
@@ -130,12 +332,41 @@ const addFieldNotNull: OperationRule = {
     const field = fieldOf(operation)
     if (!field || isManyToMany(field) || isGenerated(field) || !onExistingTable(operation, context)) return null
     if (isNullable(field) || hasDbDefault(field)) return null
+    if (hasNullDbDefault(field)) {
+      return {
+        message: `adds ${fieldLabel(operation)} as NOT NULL with db_default=None, a database default of NULL: ADD COLUMN gives every existing row NULL, so the migration fails on a table that has rows, and the running code's INSERTs would get NULL too`,
+        breaks: ['old-code', 'data'],
+        model: modelOf(operation, context)
+      }
+    }
     const hasDefault = 'default' in field.kwargs
     return {
       message: hasDefault
         ? `adds ${fieldLabel(operation)} as NOT NULL with only a Python default: Django removes the database default after filling existing rows, so INSERTs from the code still running (which does not know the field) fail with a NOT NULL violation`
         : `adds ${fieldLabel(operation)} as NOT NULL without a default: the migration fails on a table that has rows, and the running code's INSERTs fail after it`,
       breaks: hasDefault ? ['old-code'] : ['old-code', 'data'],
+      model: modelOf(operation, context)
+    }
+  }
+}
+
+const addFieldVolatileDefault: OperationRule = {
+  id: 'add-field-volatile-default',
+  scope: 'operation',
+  operations: ['AddField'],
+  severity: 'warning',
+  breaks: ['locks'],
+  deployOrder: 'migrate-first',
+  safeAlternative:
+    'Add the column without the volatile default (nullable, or with a constant `db_default`): a catalog change. Then give it the volatile `db_default` with an AlterField (`SET DEFAULT` applies only to new rows: no rewrite), fill the existing rows in batches, and make it NOT NULL in a later release if it must be.',
+  provenBy: ['rewrite'],
+  match: (operation, context) => {
+    const field = fieldOf(operation)
+    if (!field || !onExistingTable(operation, context)) return null
+    const volatile = volatileFunction(field.kwargs.db_default)
+    if (volatile === null) return null
+    return {
+      message: `adds ${fieldLabel(operation)} with a volatile database default, ${volatile}: PostgreSQL computes it for every existing row, so ADD COLUMN rewrites the table and its indexes under an ACCESS EXCLUSIVE lock that blocks reads and writes for the whole rewrite (a constant or stable default would be a catalog change)`,
       model: modelOf(operation, context)
     }
   }
@@ -221,8 +452,40 @@ const renameModel: OperationRule = {
     const old = stringArgument(operation, 'old_name')
     const model = old ? `${context.file.app}.${old.toLowerCase()}` : null
     if (model && context.newModels.has(model)) return null
+    // The table kept with Meta.db_table is rename-model-keep-table's, unless a many-to-many column follows the model's name.
+    if (model && keptTable(operation, context) !== null && !relationsOf(model, context.fieldsBefore).manyToMany) return null
     return {
       message: `renames the table of ${old} to follow ${stringArgument(operation, 'new_name')}: code using either name breaks while the other runs`,
+      model
+    }
+  }
+}
+
+const renameModelKeepTable: OperationRule = {
+  id: 'rename-model-keep-table',
+  scope: 'operation',
+  operations: ['RenameModel'],
+  severity: 'warning',
+  breaks: ['locks'],
+  deployOrder: null,
+  safeAlternative:
+    'Rename the model in Django\'s state only: `SeparateDatabaseAndState(state_operations=[RenameModel(...), AlterModelTable(...)])`. The table and its foreign keys stay as they are, and no lock is taken.',
+  provenBy: ['blocking-lock'],
+  match: (operation, context) => {
+    const old = stringArgument(operation, 'old_name')
+    const renamed = stringArgument(operation, 'new_name')
+    const model = old ? `${context.file.app}.${old.toLowerCase()}` : null
+    if (!model || context.newModels.has(model)) return null
+    const table = keptTable(operation, context)
+    if (table === null) return null
+    const { foreignKeys, manyToMany } = relationsOf(model, context.fieldsBefore)
+    if (manyToMany) return null
+    const through = `renames ${old} to ${renamed} and keeps its table ${table} (AlterModelTable): the running code keeps working, but Django renames the table to ${context.file.app}_${renamed!.toLowerCase()} and back`
+    if (foreignKeys.length === 0) {
+      return { message: `${through}, catalog changes only`, severity: 'info', model }
+    }
+    return {
+      message: `${through}, and drops and re-creates the foreign key${foreignKeys.length === 1 ? '' : 's'} pointing to it (${foreignKeys.join(', ')}): ADD CONSTRAINT ... FOREIGN KEY validates every row of the referencing table while the migration holds an ACCESS EXCLUSIVE lock on it`,
       model
     }
   }
@@ -236,13 +499,40 @@ const alterFieldType: OperationRule = {
   breaks: ['locks'],
   deployOrder: 'migrate-first',
   safeAlternative:
-    'For a large table: add a new column of the new type, backfill it in batches, switch the code, then drop the old one. A `varchar` made longer, or `varchar` to `text`, needs no rewrite.',
+    'For a large table, or values the running code reads as another type: add a new column of the new type, backfill it in batches, switch the code, then drop the old one. A `varchar` made longer, `varchar` to `text`, or a DecimalField given more `max_digits` at the same `decimal_places` needs no rewrite; fewer `decimal_places` rounds the stored values, so round them deliberately first or keep the scale.',
   provenBy: ['rewrite', 'apply-error', 'old-code-breaks', 'round-trip'],
   explains: ['22001', '22003', '22P02', '23514'],
   match: (operation, context) => {
     const after = fieldOf(operation)
     const before = previousField(operation, context)
     if (!after || !before || !onExistingTable(operation, context)) return null
+    const decimal = decimalChange(before, after)
+    if (decimal !== null) {
+      if (!decimal.rewrites) return null
+      const from = `numeric(${decimal.before.digits}, ${decimal.before.places})`
+      const to = `numeric(${decimal.after.digits}, ${decimal.after.places})`
+      if (!decimal.rounds && !decimal.overflows) {
+        return {
+          message: `changes ${fieldLabel(operation)} from ${from} to ${to}: a new scale changes every stored value, so Postgres rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole rewrite`,
+          model: modelOf(operation, context)
+        }
+      }
+      const risks = [
+        ...(decimal.rounds
+          ? [`PostgreSQL rounds every stored value to ${decimal.after.places} decimal place${decimal.after.places === 1 ? '' : 's'} (the digits dropped are lost, and a rollback does not bring them back), and the running code's values are rounded too`]
+          : []),
+        ...(decimal.overflows
+          ? [`only ${decimal.after.digits - decimal.after.places} digits are left before the point instead of ${decimal.before.digits - decimal.before.places}, so the migration fails ("numeric field overflow") if a row holds a larger value, and the running code may still write one`]
+          : [])
+      ]
+      return {
+        message: `changes ${fieldLabel(operation)} from ${from} to ${to}: ${risks.join('; ')}. The table and its indexes are rewritten under an ACCESS EXCLUSIVE lock`,
+        severity: 'unsafe',
+        breaks: decimal.overflows ? ['old-code', 'data', 'locks'] : ['data', 'locks'],
+        deployOrder: 'deploy-first',
+        model: modelOf(operation, context)
+      }
+    }
     const change = typeChange(before, after)
     if (change === 'none' || change === 'widen') return null
     if (change === 'check') {
@@ -258,6 +548,16 @@ const alterFieldType: OperationRule = {
         severity: 'unsafe',
         breaks: ['old-code', 'data'],
         deployOrder: 'deploy-first',
+        model: modelOf(operation, context)
+      }
+    }
+    if (change === 'retype') {
+      const [was, is] = [VALUE_TYPES[before.type], VALUE_TYPES[after.type]]
+      return {
+        message: `changes ${fieldLabel(operation)} from ${before.type} to ${after.type}: the running code writes and filters it as ${was} but reads back ${is} values (and a filter comparing the new column with ${was} values can fail outright), so it breaks after the migration; Postgres casts every row, failing on a value that does not convert, and rewrites the table and its indexes under an ACCESS EXCLUSIVE lock`,
+        severity: 'unsafe',
+        breaks: ['old-code', 'locks'],
+        deployOrder: 'multi-step',
         model: modelOf(operation, context)
       }
     }
@@ -426,6 +726,80 @@ const removeIndex: OperationRule = {
       : null
 }
 
+const stateOnlyRemoveNotNull: OperationRule = {
+  id: 'state-only-remove-not-null',
+  scope: 'operation',
+  operations: ['SeparateDatabaseAndState'],
+  severity: 'unsafe',
+  breaks: ['new-code'],
+  deployOrder: 'multi-step',
+  safeAlternative:
+    'Make the column optional in the database in the same operation, `SeparateDatabaseAndState(database_operations=[AlterField(<the field with null=True or a db_default>)], state_operations=[RemoveField(...)])`, or in a release before; then drop the column in a later release.',
+  provenBy: [],
+  match: (operation, context) => {
+    const removed: string[] = []
+    let model: string | null = null
+    for (const { inner, fields } of stateSteps(operation, context)) {
+      if (inner.type !== 'RemoveField') continue
+      const owner = modelOf(inner, context)
+      const name = stringArgument(inner, 'name')?.toLowerCase()
+      // The column as the database has it: a state-only AlterField before it in the block did not make it nullable.
+      const field = owner && name ? (context.fieldsBefore.get(owner)?.get(name) ?? fields.get(owner)?.get(name)) : null
+      if (!owner || !name || !field || databaseSideTouches(operation, owner, [name], context)) continue
+      if (isNullable(field) || hasDbDefault(field) || isManyToMany(field) || isGenerated(field)) continue
+      if (boolKeyword(field.kwargs, 'primary_key', false) !== false) continue
+      removed.push(fieldLabel(inner))
+      model ??= owner
+    }
+    if (removed.length === 0) return null
+    return {
+      message: `removes ${removed.join(', ')} from Django's state only (SeparateDatabaseAndState) while the column stays NOT NULL without a database default: the new code no longer knows the field, so its INSERTs leave the column out and fail with a NOT NULL violation, before and after this migration`,
+      model
+    }
+  }
+}
+
+const stateOnlyRenameField: OperationRule = {
+  id: 'state-only-rename-field',
+  scope: 'operation',
+  operations: ['SeparateDatabaseAndState'],
+  severity: 'unsafe',
+  breaks: ['new-code'],
+  deployOrder: null,
+  safeAlternative:
+    'Keep the column name: give the field `db_column="<old name>"` (an AlterField before the RenameField in state_operations, which is what makemigrations writes), or rename the column in database_operations as well (see rename-field).',
+  provenBy: [],
+  match: (operation, context) => {
+    const renamed: string[] = []
+    let model: string | null = null
+    for (const { inner, fields } of stateSteps(operation, context)) {
+      if (inner.type !== 'RenameField') continue
+      const owner = modelOf(inner, context)
+      const old = stringArgument(inner, 'old_name')?.toLowerCase()
+      const now = stringArgument(inner, 'new_name')?.toLowerCase()
+      const field = owner && old ? fields.get(owner)?.get(old) : null
+      const inDatabase = owner && old ? (context.fieldsBefore.get(owner)?.get(old) ?? field) : null
+      if (!owner || !old || !now || !field || !inDatabase || databaseSideTouches(operation, owner, [old, now], context)) continue
+      if (isManyToMany(field)) continue
+      // The column the table has, and the one the renamed field reads (db_column pins it whatever the field is called).
+      const column = (definition: FieldCall, name: string): string | null => {
+        const pinned = definition.kwargs.db_column
+        return pinned === undefined ? name : pinned.kind === 'str' ? pinned.value.toLowerCase() : null
+      }
+      const has = column(inDatabase, old)
+      const reads = column(field, now)
+      if (has === null || reads === null || has === reads) continue
+      renamed.push(`${stringArgument(inner, 'model_name')}.${stringArgument(inner, 'old_name')} to ${stringArgument(inner, 'new_name')}`)
+      model ??= owner
+    }
+    if (renamed.length === 0) return null
+    return {
+      message: `renames ${renamed.join(', ')} in Django's state only (SeparateDatabaseAndState), without db_column: the table keeps the old column, but the new code looks for one named after the new field, so its queries on the model fail with "column does not exist"`,
+      model
+    }
+  }
+}
+
 const runPythonIrreversible: OperationRule = {
   id: 'run-python-irreversible',
   scope: 'operation',
@@ -439,6 +813,37 @@ const runPythonIrreversible: OperationRule = {
     const reverse = argument(operation, 'reverse_code')
     if (reverse !== undefined && reverse.kind !== 'none') return null
     return { message: 'RunPython has no reverse_code: `migrate` cannot go back past this migration (IrreversibleError), so a rollback is blocked' }
+  }
+}
+
+const isNoop = (value: PyValue | undefined): boolean => value?.kind === 'ref' && /(^|\.)RunPython\.noop$/.test(value.name)
+
+const runPythonOpaque: OperationRule = {
+  id: 'run-python-opaque',
+  scope: 'operation',
+  operations: ['RunPython'],
+  severity: 'warning',
+  breaks: ['data'],
+  deployOrder: null,
+  safeAlternative:
+    'Let the rehearsal run it (leave out `--static-only`): it runs the code on rows at the limits the base schema allows and reports a failure, values it changes or drops, and a reverse that does not restore them. Without it, read the code for those: updates that overflow or break a constraint on some rows, deletes, and a `reverse_code` that does not undo what the forward did.',
+  // What the rehearsal sees when it runs the code; seen, each is as bad as the fact itself says.
+  provenBy: ['data-loss', 'reverse-data-loss', 'reverse-error'],
+  severityWhenSeen: { 'data-loss': 'info', 'reverse-data-loss': 'info', 'reverse-error': 'info' },
+  match: (operation) => {
+    const code = argument(operation, 'code')
+    if (isNoop(code)) return null
+    const reverse = argument(operation, 'reverse_code')
+    const named = (value: PyValue | undefined, otherwise: string) => (value?.kind === 'ref' ? `\`${lastName(value.name)}\`` : otherwise)
+    const undo =
+      reverse === undefined || reverse.kind === 'none'
+        ? ''
+        : isNoop(reverse)
+          ? ' (its reverse, RunPython.noop, leaves them as they are)'
+          : `, and whether ${named(reverse, 'its reverse_code')} undoes that`
+    return {
+      message: `RunPython runs ${named(code, 'Python code')}: whether it fails on some rows and which values it changes or deletes${undo} cannot be read from the migration file, only seen by running it (the rehearsal does)`
+    }
   }
 }
 
@@ -505,10 +910,14 @@ export const RULES: readonly Rule[] = [
   addModel,
   addFieldNullable,
   addFieldNotNull,
+  addFieldVolatileDefault,
   removeField,
   removeModel,
+  stateOnlyRemoveNotNull,
   renameField,
+  stateOnlyRenameField,
   renameModel,
+  renameModelKeepTable,
   alterFieldType,
   alterFieldNotNull,
   addIndex,
@@ -517,6 +926,7 @@ export const RULES: readonly Rule[] = [
   addForeignKey,
   removeIndex,
   runPythonIrreversible,
+  runPythonOpaque,
   runSqlIrreversible,
   mixedSchemaAndData,
   concurrentInAtomic

@@ -32,6 +32,10 @@ const INITIAL = migrationSource({
 
 const POSTGRES_OPERATIONS = 'from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently'
 const FORWARDS = 'def forwards(apps, schema_editor):\n    apps.get_model("shop", "Book").objects.filter(subtitle=None).update(subtitle="")'
+/** A base migration giving Book a `price` numeric(8, 2). */
+const WITH_PRICE = [{ operations: ['migrations.AddField(model_name="book", name="price", field=models.DecimalField(decimal_places=2, max_digits=8, null=True))'] }]
+const alterPrice = (digits: number, places: number, extra = '') =>
+  `migrations.AlterField(model_name="book", name="price", field=models.DecimalField(decimal_places=${places}, max_digits=${digits}, null=True${extra ? `, ${extra}` : ''}))`
 
 interface Evaluated {
   /** Findings of the last PR migration. */
@@ -138,6 +142,12 @@ describe(triggers('add-field-nullable'), () => {
     expect(only(findings, 'add-field-nullable').message).toContain('with a database default')
   })
 
+  it('reads db_default=None on a nullable column as what it is: a nullable column', () => {
+    const { findings } = review(['migrations.AddField(model_name="book", name="rating", field=models.IntegerField(db_default=None, null=True))'])
+    expect(rulesOf(findings)).toEqual(['add-field-nullable'])
+    expect(only(findings, 'add-field-nullable').message).toContain('as nullable')
+  })
+
   it('says nothing about a ManyToManyField: it adds a table, not a column', () => {
     const { findings } = review(['migrations.AddField(model_name="book", name="co_authors", field=models.ManyToManyField(to="shop.author"))'])
     expect(findings).toEqual([])
@@ -206,11 +216,89 @@ describe(triggers('add-field-not-null'), () => {
     expect(rulesOf(findings)).toEqual(['add-field-not-null'])
   })
 
+  it('flags db_default=None on a NOT NULL column: DEFAULT NULL fills no row, the migration fails on a table with rows', () => {
+    const { findings, source } = review(['migrations.AddField(model_name="book", name="rating", field=models.IntegerField(db_default=None))'])
+    expect(rulesOf(findings)).toEqual(['add-field-not-null'])
+    const finding = only(findings, 'add-field-not-null')
+    expect(finding).toMatchObject({ severity: 'unsafe', line: lineOf(source, 'migrations.AddField'), breaks: ['old-code', 'data'], deployOrder: 'multi-step' })
+    expect(finding.message).toContain('db_default=None, a database default of NULL')
+    expect(finding.message).toContain('fails on a table that has rows')
+  })
+
+  it('flags db_default=Value(None) and db_default=None beside a Python default the same way', () => {
+    for (const field of [
+      'models.IntegerField(db_default=django.db.models.Value(None))',
+      'models.IntegerField(db_default=models.Value(value=None))',
+      'models.IntegerField(default=0, db_default=None)'
+    ]) {
+      const { findings } = review([`migrations.AddField(model_name="book", name="rating", field=${field})`])
+      expect(rulesOf(findings), field).toEqual(['add-field-not-null'])
+      expect(only(findings, 'add-field-not-null').message, field).toContain('a database default of NULL')
+    }
+  })
+
   it('says nothing for a nullable field or one with db_default', () => {
     for (const field of ['models.IntegerField(null=True)', 'models.IntegerField(db_default=0)', 'models.IntegerField(default=0, db_default=0)']) {
       const { findings } = review([`migrations.AddField(model_name="book", name="stock", field=${field})`])
       expect(rulesOf(findings), field).not.toContain('add-field-not-null')
     }
+  })
+})
+
+describe(triggers('add-field-volatile-default'), () => {
+  const addToken = (field: string) => `migrations.AddField(model_name="book", name="token", field=${field})`
+
+  it('warns that a volatile db_default rewrites the table: PostgreSQL computes it for every existing row', () => {
+    const { findings, source } = review([addToken('models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID())')], {
+      preamble: 'import django.contrib.postgres.functions'
+    })
+    // The old code's INSERTs still get a value: the column itself is compatible, the rewrite is the risk.
+    expect(rulesOf(findings)).toEqual(['add-field-nullable', 'add-field-volatile-default'])
+    const finding = only(findings, 'add-field-volatile-default')
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      line: lineOf(source, 'migrations.AddField'),
+      breaks: ['locks'],
+      deployOrder: 'migrate-first',
+      model: 'shop.book',
+      provenBy: ['rewrite']
+    })
+    expect(finding.message).toContain('adds book.token with a volatile database default, RandomUUID() (gen_random_uuid())')
+    expect(finding.message).toContain('rewrites the table and its indexes under an ACCESS EXCLUSIVE lock')
+    expect(finding.safeAlternative).toContain('SET DEFAULT')
+  })
+
+  it('knows the other volatile expressions, inside an expression too, and on a nullable column', () => {
+    for (const [field, named] of [
+      ['models.FloatField(db_default=models.functions.Random())', 'Random() (random())'],
+      ['models.UUIDField(db_default=models.functions.UUID4())', 'UUID4()'],
+      ['models.UUIDField(db_default=models.Func(function="gen_random_uuid", output_field=models.UUIDField()))', 'gen_random_uuid()'],
+      ['models.DateTimeField(db_default=models.Func(template="clock_timestamp()", output_field=models.DateTimeField()))', 'clock_timestamp()'],
+      ['models.CharField(max_length=40, db_default=models.functions.Cast(models.functions.Random(), models.CharField()))', 'Random()'],
+      ['models.UUIDField(null=True, db_default=RandomUUID())', 'RandomUUID()']
+    ] as const) {
+      const { findings } = review([addToken(field)])
+      expect(only(findings, 'add-field-volatile-default').message, field).toContain(named)
+    }
+  })
+
+  it('says nothing about a constant or stable db_default, a Python default, or a table created in this PR', () => {
+    for (const field of [
+      'models.IntegerField(db_default=0)',
+      'models.DateTimeField(db_default=models.functions.Now())',
+      'models.CharField(max_length=10, db_default=models.Value("random"))',
+      'models.UUIDField(default=uuid.uuid4, null=True)'
+    ]) {
+      const { findings } = review([addToken(field)])
+      expect(rulesOf(findings), field).not.toContain('add-field-volatile-default')
+    }
+    const { findings } = review([createModel('Review'), 'migrations.AddField(model_name="review", name="token", field=models.UUIDField(db_default=RandomUUID()))'])
+    expect(rulesOf(findings)).toEqual(['add-model'])
+  })
+
+  it('says nothing when an existing column gets the volatile default: SET DEFAULT applies only to new rows', () => {
+    const { findings } = review(['migrations.AlterField(model_name="book", name="isbn", field=models.CharField(max_length=13, null=True, db_default=models.Func(function="random")))'])
+    expect(rulesOf(findings)).not.toContain('add-field-volatile-default')
   })
 })
 
@@ -295,6 +383,70 @@ describe(triggers('remove-model'), () => {
   })
 })
 
+describe(triggers('state-only-remove-not-null'), () => {
+  const stateOnly = (state: string[], database: string[] = []) =>
+    `migrations.SeparateDatabaseAndState(database_operations=[${database.join(', ')}], state_operations=[${state.join(', ')}])`
+  const REMOVE_PAGES = 'migrations.RemoveField(model_name="book", name="pages")'
+
+  it('flags a NOT NULL column without a database default left in the table: the new code\'s INSERTs leave it out and fail', () => {
+    const { findings, source } = review([stateOnly([REMOVE_PAGES])])
+    expect(rulesOf(findings)).toEqual(['state-only-remove-not-null'])
+    const finding = only(findings, 'state-only-remove-not-null')
+    expect(finding).toMatchObject({
+      severity: 'unsafe',
+      line: lineOf(source, 'migrations.SeparateDatabaseAndState'),
+      breaks: ['new-code'],
+      deployOrder: 'multi-step',
+      model: 'shop.book',
+      operationIndex: 0,
+      provenBy: []
+    })
+    expect(finding.message).toContain("removes book.pages from Django's state only")
+    expect(finding.message).toContain('NOT NULL violation')
+    expect(finding.safeAlternative).toContain('database_operations=[AlterField(')
+  })
+
+  it('reads the column as the database has it: a state-only AlterField before the removal does not make it nullable', () => {
+    const { findings } = review([stateOnly(['migrations.AlterField(model_name="book", name="pages", field=models.IntegerField(null=True))', REMOVE_PAGES])])
+    expect(rulesOf(findings)).toEqual(['state-only-remove-not-null'])
+  })
+
+  it('says nothing about a nullable column, one with a database default, or a many-to-many field', () => {
+    const { findings: nullable } = review([stateOnly(['migrations.RemoveField(model_name="book", name="subtitle")'])])
+    expect(nullable).toEqual([])
+    const { findings: filled } = evaluate(
+      [{ operations: [stateOnly(['migrations.RemoveField(model_name="book", name="stock")'])] }],
+      [{ operations: ['migrations.AddField(model_name="book", name="stock", field=models.IntegerField(db_default=0))'] }]
+    )
+    expect(filled).toEqual([])
+    const { findings: m2m } = evaluate(
+      [{ operations: [stateOnly(['migrations.RemoveField(model_name="book", name="editors")'])] }],
+      [{ operations: ['migrations.AddField(model_name="book", name="editors", field=models.ManyToManyField(to="shop.author"))'] }]
+    )
+    expect(m2m).toEqual([])
+  })
+
+  it('says nothing when the database side makes the column optional, drops it, or may do anything (RunSQL)', () => {
+    for (const database of [
+      'migrations.AlterField(model_name="book", name="pages", field=models.IntegerField(null=True))',
+      'migrations.RunSQL("ALTER TABLE shop_book ALTER COLUMN pages DROP NOT NULL", migrations.RunSQL.noop)'
+    ]) {
+      const { findings } = review([stateOnly([REMOVE_PAGES], [database])])
+      expect(rulesOf(findings), database).not.toContain('state-only-remove-not-null')
+    }
+    const { findings } = review([stateOnly([REMOVE_PAGES], [REMOVE_PAGES])])
+    expect(rulesOf(findings)).toEqual(['remove-field'])
+  })
+
+  it('still flags it on a model created earlier in the PR: the new code inserts into that table too', () => {
+    const { each } = evaluate([
+      { operations: [createModel('Review', { stars: 'models.IntegerField()' })] },
+      { operations: [stateOnly(['migrations.RemoveField(model_name="review", name="stars")'])] }
+    ])
+    expect(only(each[1]!, 'state-only-remove-not-null').message).toContain('review.stars')
+  })
+})
+
 describe(triggers('rename-field'), () => {
   it('flags renaming a column: old and new code each break on the other\'s schema', () => {
     const { findings, source } = review(['migrations.RenameField(model_name="book", old_name="subtitle", new_name="tagline")'])
@@ -333,6 +485,40 @@ describe(triggers('rename-field'), () => {
   })
 })
 
+describe(triggers('state-only-rename-field'), () => {
+  const RENAME = 'migrations.RenameField(model_name="book", old_name="subtitle", new_name="tagline")'
+  const stateOnly = (state: string[], database: string[] = []) =>
+    `migrations.SeparateDatabaseAndState(database_operations=[${database.join(', ')}], state_operations=[${state.join(', ')}])`
+
+  it('flags a rename in the state only without db_column: the table keeps the old column, the new code queries the new one', () => {
+    const { findings, source } = review([stateOnly([RENAME])])
+    expect(rulesOf(findings)).toEqual(['state-only-rename-field'])
+    const finding = only(findings, 'state-only-rename-field')
+    expect(finding).toMatchObject({ severity: 'unsafe', line: lineOf(source, 'SeparateDatabaseAndState'), breaks: ['new-code'], model: 'shop.book', provenBy: [] })
+    expect(finding.deployOrder).toBeUndefined()
+    expect(finding.message).toContain("renames book.subtitle to tagline in Django's state only")
+    expect(finding.message).toContain('column does not exist')
+    expect(finding.safeAlternative).toContain('db_column')
+  })
+
+  it('says nothing when the state pins the old column with db_column first, or an earlier migration did', () => {
+    const pin = 'migrations.AlterField(model_name="book", name="subtitle", field=models.CharField(db_column="subtitle", max_length=200, null=True))'
+    expect(review([stateOnly([pin, RENAME])]).findings).toEqual([])
+    expect(evaluate([{ operations: [stateOnly([RENAME])] }], [{ operations: [pin] }]).findings).toEqual([])
+  })
+
+  it('flags a db_column set in the state only to a column the table does not have', () => {
+    const pin = 'migrations.AlterField(model_name="book", name="subtitle", field=models.CharField(db_column="sub_title", max_length=200, null=True))'
+    expect(rulesOf(review([stateOnly([pin, RENAME])]).findings)).toEqual(['state-only-rename-field'])
+  })
+
+  it('leaves a rename the database side does as well to rename-field, and says nothing next to RunSQL', () => {
+    expect(rulesOf(review([stateOnly([RENAME], [RENAME])]).findings)).toEqual(['rename-field'])
+    const sql = 'migrations.RunSQL("ALTER TABLE shop_book RENAME COLUMN subtitle TO tagline", migrations.RunSQL.noop)'
+    expect(review([stateOnly([RENAME], [sql])]).findings).toEqual([])
+  })
+})
+
 describe(triggers('rename-model'), () => {
   it('flags renaming a table', () => {
     const { findings, source } = review(['migrations.RenameModel(old_name="Author", new_name="Writer")'])
@@ -351,6 +537,47 @@ describe(triggers('rename-model'), () => {
   it('says nothing about renaming a model created in this PR', () => {
     const { each } = evaluate([{ operations: [createModel('Draft')] }, { operations: ['migrations.RenameModel("Draft", "Sketch")'] }])
     expect(each[1]).toEqual([])
+  })
+})
+
+describe(triggers('rename-model-keep-table'), () => {
+  const RENAME_AUTHOR = 'migrations.RenameModel(old_name="Author", new_name="Writer")'
+
+  it('warns, not unsafe, when the table is kept with AlterModelTable: the old code works, the foreign keys are re-validated under lock', () => {
+    const { findings, source } = review([RENAME_AUTHOR, 'migrations.AlterModelTable(name="writer", table="shop_author")'])
+    expect(rulesOf(findings)).toEqual(['rename-model-keep-table'])
+    const finding = only(findings, 'rename-model-keep-table')
+    expect(finding).toMatchObject({
+      severity: 'warning',
+      line: lineOf(source, 'migrations.RenameModel'),
+      breaks: ['locks'],
+      model: 'shop.author',
+      provenBy: ['blocking-lock']
+    })
+    expect(finding.deployOrder).toBeUndefined()
+    expect(finding.message).toContain('keeps its table shop_author')
+    expect(finding.message).toContain('renames the table to shop_writer and back')
+    expect(finding.message).toContain('(book.author)')
+    expect(finding.safeAlternative).toContain('SeparateDatabaseAndState(state_operations=[RenameModel(...), AlterModelTable(...)])')
+  })
+
+  it('reports it as info when no foreign key points to the model: two renames of the table, nothing else', () => {
+    const { findings } = review(['migrations.RenameModel("Book", "Volume")', 'migrations.AlterModelTable("volume", "shop_book")'])
+    expect(only(findings, 'rename-model-keep-table')).toMatchObject({ severity: 'info' })
+    expect(only(findings, 'rename-model-keep-table').message).toContain('catalog changes only')
+  })
+
+  it('is still rename-model when AlterModelTable names another table', () => {
+    const { findings } = review([RENAME_AUTHOR, 'migrations.AlterModelTable(name="writer", table="shop_writers")'])
+    expect(rulesOf(findings)).toEqual(['rename-model'])
+  })
+
+  it('is still rename-model when a many-to-many table involves the model: Django renames its column after the model', () => {
+    const { findings } = evaluate(
+      [{ operations: [RENAME_AUTHOR, 'migrations.AlterModelTable(name="writer", table="shop_author")'] }],
+      [{ operations: ['migrations.AddField(model_name="book", name="editors", field=models.ManyToManyField(to="shop.author"))'] }]
+    )
+    expect(rulesOf(findings)).toEqual(['rename-model'])
   })
 })
 
@@ -425,6 +652,54 @@ describe(triggers('alter-field-type'), () => {
   it('reads positional arguments like keywords', () => {
     const { findings } = review(['migrations.AlterField("book", "pages", models.BigIntegerField())'])
     expect(only(findings, 'alter-field-type').message).toContain('book.pages from IntegerField to BigIntegerField')
+  })
+
+  it('flags fewer decimal_places as unsafe: PostgreSQL rounds every stored value, the digits are lost', () => {
+    const { findings, source } = evaluate([{ operations: [alterPrice(8, 1)] }], WITH_PRICE)
+    expect(rulesOf(findings)).toEqual(['alter-field-type'])
+    const finding = only(findings, 'alter-field-type')
+    expect(finding).toMatchObject({ severity: 'unsafe', line: lineOf(source, 'migrations.AlterField'), breaks: ['data', 'locks'], deployOrder: 'deploy-first' })
+    expect(finding.message).toContain('changes book.price from numeric(8, 2) to numeric(8, 1)')
+    expect(finding.message).toContain('rounds every stored value to 1 decimal place')
+    expect(finding.message).not.toContain('overflow')
+    expect(finding.safeAlternative).toContain('decimal_places')
+  })
+
+  it('flags fewer digits before the point as unsafe: values that no longer fit fail the migration, and the old code may write them', () => {
+    for (const [digits, places, left] of [
+      [6, 2, 4],
+      [8, 3, 5]
+    ] as const) {
+      const finding = only(evaluate([{ operations: [alterPrice(digits, places)] }], WITH_PRICE).findings, 'alter-field-type')
+      expect(finding, `${digits}, ${places}`).toMatchObject({ severity: 'unsafe', breaks: ['old-code', 'data', 'locks'], deployOrder: 'deploy-first' })
+      expect(finding.message).toContain(`only ${left} digits are left before the point instead of 6`)
+      expect(finding.message).toContain('numeric field overflow')
+    }
+  })
+
+  it('warns that more decimal_places rewrite the table, and says nothing about more max_digits at the same scale', () => {
+    const more = only(evaluate([{ operations: [alterPrice(10, 4)] }], WITH_PRICE).findings, 'alter-field-type')
+    expect(more).toMatchObject({ severity: 'warning', breaks: ['locks'], deployOrder: 'migrate-first' })
+    expect(more.message).toContain('from numeric(8, 2) to numeric(10, 4)')
+    expect(more.message).toContain('rewrites the table')
+    expect(evaluate([{ operations: [alterPrice(12, 2)] }], WITH_PRICE).findings).toEqual([])
+    expect(evaluate([{ operations: [alterPrice(8, 2, 'help_text="Price in EUR"')] }], WITH_PRICE).findings).toEqual([])
+  })
+
+  it('flags a change to a column the old code reads back as another Python type as unsafe: IntegerField to CharField', () => {
+    const { findings } = review(['migrations.AlterField(model_name="book", name="pages", field=models.CharField(default="0", max_length=20))'])
+    const finding = only(findings, 'alter-field-type')
+    expect(finding).toMatchObject({ severity: 'unsafe', breaks: ['old-code', 'locks'], deployOrder: 'multi-step' })
+    expect(finding.message).toContain('changes book.pages from IntegerField to CharField')
+    expect(finding.message).toContain('writes and filters it as int but reads back str values')
+    expect(finding.message).toContain('rewrites the table')
+  })
+
+  it('keeps a rewrite between fields read as the same type, or of a type it does not know, a warning', () => {
+    for (const field of ['models.BigIntegerField()', 'models.SmallIntegerField()', 'django.contrib.postgres.fields.ArrayField(models.IntegerField())']) {
+      const finding = only(review([`migrations.AlterField(model_name="book", name="pages", field=${field})`]).findings, 'alter-field-type')
+      expect(finding.severity, field).toBe('warning')
+    }
   })
 
   it('says nothing when the earlier definition is unknown (a field not in any migration)', () => {
@@ -648,7 +923,7 @@ describe(triggers('remove-index'), () => {
 describe(triggers('run-python-irreversible'), () => {
   it('warns that RunPython without reverse_code blocks a rollback', () => {
     const { findings, source } = review(['migrations.RunPython(forwards)'], { preamble: FORWARDS })
-    expect(rulesOf(findings)).toEqual(['run-python-irreversible'])
+    expect(rulesOf(findings)).toEqual(['run-python-irreversible', 'run-python-opaque'])
     const finding = only(findings, 'run-python-irreversible')
     expect(finding).toMatchObject({ severity: 'warning', line: lineOf(source, 'migrations.RunPython'), breaks: [], model: null })
     expect(finding.deployOrder).toBeUndefined()
@@ -658,14 +933,46 @@ describe(triggers('run-python-irreversible'), () => {
 
   it('warns the same about reverse_code=None', () => {
     const { findings } = review(['migrations.RunPython(forwards, reverse_code=None)'], { preamble: FORWARDS })
-    expect(rulesOf(findings)).toEqual(['run-python-irreversible'])
+    expect(rulesOf(findings)).toEqual(['run-python-irreversible', 'run-python-opaque'])
   })
 
   it('says nothing with reverse_code=migrations.RunPython.noop, by keyword or by position', () => {
     for (const operation of ['migrations.RunPython(forwards, reverse_code=migrations.RunPython.noop)', 'migrations.RunPython(forwards, migrations.RunPython.noop)']) {
       const { findings } = review([operation], { preamble: FORWARDS })
-      expect(findings, operation).toEqual([])
+      expect(rulesOf(findings), operation).toEqual(['run-python-opaque'])
     }
+  })
+})
+
+describe(triggers('run-python-opaque'), () => {
+  const REVERSE = `${FORWARDS}\n\n\ndef backwards(apps, schema_editor):\n    pass`
+
+  it('warns that what a RunPython does to the data is not read statically: the rehearsal judges it', () => {
+    const { findings, source } = review(['migrations.RunPython(forwards, backwards)'], { preamble: REVERSE })
+    expect(rulesOf(findings)).toEqual(['run-python-opaque'])
+    const finding = only(findings, 'run-python-opaque')
+    expect(finding).toMatchObject({ severity: 'warning', line: lineOf(source, 'migrations.RunPython('), breaks: ['data'], model: null })
+    expect(finding.deployOrder).toBeUndefined()
+    expect(finding.message).toContain('RunPython runs `forwards`: whether it fails on some rows')
+    expect(finding.message).toContain('cannot be read from the migration file')
+    expect(finding.message).toContain('whether `backwards` undoes that')
+    expect(finding.safeAlternative).toContain('--static-only')
+  })
+
+  it('is confirmed by what the rehearsal sees the code do, at that fact\'s own severity, and refuted when it ran it and saw none', () => {
+    const finding = only(review(['migrations.RunPython(forwards, backwards)'], { preamble: REVERSE }).findings, 'run-python-opaque')
+    expect(finding.provenBy).toEqual(['data-loss', 'reverse-data-loss', 'reverse-error'])
+    expect(finding.severityWhenSeen).toEqual({ 'data-loss': 'info', 'reverse-data-loss': 'info', 'reverse-error': 'info' })
+  })
+
+  it('says that a RunPython.noop reverse leaves the changes in place', () => {
+    const { findings } = review(['migrations.RunPython(forwards, migrations.RunPython.noop)'], { preamble: FORWARDS })
+    expect(only(findings, 'run-python-opaque').message).toContain('its reverse, RunPython.noop, leaves them as they are')
+  })
+
+  it('says nothing about a RunPython whose forward is RunPython.noop', () => {
+    const { findings } = review(['migrations.RunPython(migrations.RunPython.noop, reverse_code=backwards)'], { preamble: REVERSE })
+    expect(findings).toEqual([])
   })
 })
 
@@ -699,7 +1006,7 @@ describe(triggers('mixed-schema-and-data'), () => {
       ],
       { preamble: FORWARDS }
     )
-    expect(rulesOf(findings)).toEqual(['add-field-nullable', 'mixed-schema-and-data'])
+    expect(rulesOf(findings)).toEqual(['add-field-nullable', 'run-python-opaque', 'mixed-schema-and-data'])
     const finding = only(findings, 'mixed-schema-and-data')
     expect(finding).toMatchObject({ severity: 'warning', line: lineOf(source, 'migrations.RunPython'), breaks: ['locks'], operationIndex: 1 })
     expect(finding.deployOrder).toBeUndefined()
@@ -715,14 +1022,14 @@ describe(triggers('mixed-schema-and-data'), () => {
       ],
       { atomic: false, preamble: FORWARDS }
     )
-    expect(rulesOf(findings)).toEqual(['add-field-nullable'])
+    expect(rulesOf(findings)).toEqual(['add-field-nullable', 'run-python-opaque'])
   })
 
   it('says nothing about data operations alone', () => {
     const { findings } = review(['migrations.RunPython(forwards, migrations.RunPython.noop)', 'migrations.RunSQL("SELECT 1", migrations.RunSQL.noop)'], {
       preamble: FORWARDS
     })
-    expect(findings).toEqual([])
+    expect(rulesOf(findings)).toEqual(['run-python-opaque'])
   })
 })
 
