@@ -23,7 +23,7 @@ import {
   swappableSettings,
   validate,
   visible
-} from "./chunk-KA6WBXUM.js";
+} from "./chunk-EKTYCS7I.js";
 import "./chunk-GEL7JJHM.js";
 import "./chunk-OZPBTWHR.js";
 import {

@@ -156,8 +156,9 @@ interface MigrationContext {
 const STATIC_IRREVERSIBLE = new Set(['run-python-irreversible', 'run-sql-irreversible'])
 const STATIC_BREAKS_OLD_CODE = new Set(['remove-field', 'remove-model', 'rename-field', 'rename-model', 'add-field-not-null'])
 const STATIC_LOSES_DATA = new Set(['remove-field', 'remove-model'])
-// Operations the running code cannot notice: a nullable column or a new table it never selects.
-const STATIC_COMPATIBLE = new Set(['add-field-nullable', 'add-model'])
+// Operations the running code cannot notice: a nullable column, a column the database fills (a
+// volatile db_default) or a new table it never selects.
+const STATIC_COMPATIBLE = new Set(['add-field-nullable', 'add-model', 'add-field-volatile-default'])
 const STATIC_ANY = new Set([...STATIC_BREAKS_OLD_CODE, ...STATIC_LOSES_DATA, ...STATIC_IRREVERSIBLE])
 
 function migrationReport(file: MigrationFile, context: MigrationContext): MigrationReport {

@@ -91,6 +91,21 @@ describe('a migration with rehearsal evidence', () => {
     expect(entry.reversible).toEqual({ value: false, basis: 'static', reason: expect.stringContaining('IrreversibleError') })
     expect(entry.appliesOnSeededData).toEqual({ value: null, reason: 'not established: Postgres did not start' })
   })
+
+  it('answers from the file that the running code keeps working when the database fills the new column (a volatile db_default)', async () => {
+    const review = await staticReview([
+      {
+        'shop/migrations/0005_book_token.py': migrationSource({
+          preamble: 'from django.contrib.postgres.functions import RandomUUID',
+          dependencies: [['shop', '0004_book_pages']],
+          operations: ['migrations.AddField(model_name="book", name="token", field=models.UUIDField(db_default=RandomUUID()))']
+        })
+      }
+    ])
+    const entry = migration(report(review, { rehearsal: { status: 'failed', reason: 'Postgres did not start' } }), '0005_book_token')
+    expect(entry.findings.map((finding) => finding.rule)).toContain('add-field-volatile-default')
+    expect(entry.backwardCompatible).toMatchObject({ value: true, basis: 'static' })
+  })
 })
 
 describe('the deploy order of a migration', () => {
