@@ -4,6 +4,7 @@
 // its autodetector which model changes no migration covers. The static
 // review's view is compared with it: a migration only Django sees is reviewed
 // from the source Django imported, and every difference is reported.
+import { createHash } from 'node:crypto'
 import { DjangoBridgeError } from '../django/errors.js'
 import { DjangoProcess } from '../django/bridge.js'
 import { findSettingsModule } from '../django/settings-module.js'
@@ -104,6 +105,8 @@ export interface DjangoAnswer {
   sources: Map<MigrationKey, string>
   /** Paths (in the repository) of the migration modules Django imported. */
   imported: Set<string>
+  /** Every migration of the base branch's graph (installed packages' too), with the git blob id of the source Django read (null: unreadable). */
+  baseMigrations: Array<readonly [MigrationKey, string | null]>
 }
 
 export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer> {
@@ -185,8 +188,15 @@ export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer
     conflictingApps,
     dependencies: dependenciesOf(merged),
     sources,
-    imported: new Set(byPath.keys())
+    imported: new Set(byPath.keys()),
+    baseMigrations: base.migrations.map((entry) => [`${entry.app}.${entry.name}`, entry.source === null ? null : blobId(entry.source)] as const)
   }
+}
+
+/** The id git gives a blob of this content: the same for a migration of the repository and one of an installed package. */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 }
 
 /** A migration only Django found, parsed from the source it imported, under Django's name for it. */

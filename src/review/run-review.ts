@@ -24,6 +24,7 @@ import { suggestFixes } from '../rules/suggestions.js'
 import { assembleReport } from '../verdict/assemble.js'
 import { exportCheckouts } from './checkouts.js'
 import { askDjango, startPython, type DjangoAnswer } from './django-view.js'
+import { redactDeep, redactError, redactingLogger, secretsOf } from './secrets.js'
 import { reviewStatically } from './static-review.js'
 import { detectSwappable } from './swappable.js'
 
@@ -43,7 +44,18 @@ export interface ReviewStages {
   djangoView: DjangoView
 }
 
-export async function runReview(options: Options, logger: Logger, hooks: ReviewHooks = {}): Promise<Report> {
+export async function runReview(options: Options, given: Logger, hooks: ReviewHooks = {}): Promise<Report> {
+  // The database URL's password is masked in every log line, the report and any error.
+  const secrets = secretsOf(options)
+  const logger = redactingLogger(given, secrets)
+  try {
+    return redactDeep(await review(options, logger, hooks), secrets)
+  } catch (error) {
+    throw redactError(error, secrets)
+  }
+}
+
+async function review(options: Options, logger: Logger, hooks: ReviewHooks): Promise<Report> {
   const started = performance.now()
   const { repo, refs } = await GitRepository.openWithRefs(options.repo, [options.base, options.head])
   const [base, head] = refs
@@ -117,6 +129,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
           added: added.map(migrationKey),
           ancestors: ancestorsOf(review, added, answer),
           nonAtomic: new Set(added.filter((file) => !file.atomic).map(migrationKey)),
+          ...(answer ? { baseMigrations: answer.baseMigrations } : {}),
           checkouts: checkouts!,
           python: processes!,
           options: { ...options, projectRoot },
