@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-OXZJGDWB.js";
+} from "./chunk-B7LEB56V.js";
 import {
   TOOL_VERSION
 } from "./chunk-BENR2HXV.js";

@@ -405,6 +405,10 @@ export function serverHandle<Kind extends PostgresProviderKind>(
     createDatabase: (options) => admin.createDatabase(options),
     copyTemplate: (template, options) => admin.copyTemplate(template, options),
     dropDatabase: (name) => admin.dropDatabase(name),
+    dumpUnavailable: () => tools().then(
+      () => null,
+      (error: unknown) => (error as Error).message
+    ),
     async dumpDatabase(database, file) {
       if (!admin.owns(database)) throw new Error(`refusing to dump "${database}": this run did not create it`)
       await dumpDatabase(await tools(), details.connection(database), file)

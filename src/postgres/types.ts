@@ -34,6 +34,8 @@ export interface PostgresServer extends AsyncDisposable {
    * copy it. The template is only ever read by CREATE DATABASE.
    */
   copyTemplate(template: string, options?: { label?: string }): Promise<string>
+  /** Why this server's databases cannot be dumped and restored here (no pg_dump that can read it); null when they can. */
+  dumpUnavailable(): Promise<string | null>
   /** Writes one of this run's databases to `file` as a pg_dump archive; rejects with DumpError when no pg_dump here can read the server. */
   dumpDatabase(database: string, file: string): Promise<void>
   /** Creates a database of this run and restores a pg_dump archive into it (dropped again when the restore fails). */

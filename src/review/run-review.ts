@@ -80,6 +80,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
   )
 
   const resources = hooks.resources ?? new ResourceStack(logger)
+  const stageTimings: Record<string, number> = {}
   try {
     let added: MigrationFile[] = review.added
     let djangoView: DjangoView = { status: 'skipped', reason: 'the static review only was asked for (--static-only / rehearsal: false)', hidden: [], problems: [], missingMigrations: null }
@@ -104,7 +105,8 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
         djangoView = { status: 'failed', reason: (error as Error).message, hidden: [], problems: [], missingMigrations: null }
         logger.warning(`Django could not be asked: ${(error as Error).message}`)
       }
-      const took = `${Math.round(performance.now() - djangoStarted)} ms`
+      stageTimings.djangoMs = Math.round(performance.now() - djangoStarted)
+      const took = `${stageTimings.djangoMs} ms`
       if (djangoView.status === 'ran') {
         const missing = djangoView.missingMigrations?.length ?? 0
         logger.info(
@@ -123,6 +125,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
     } else {
       try {
         // Loaded only when needed: the static review starts faster without the database code.
+        const rehearsalStarted = performance.now()
         const { rehearse } = await import('../rehearsal/rehearse.js')
         evidence = await rehearse({
           review,
@@ -138,6 +141,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
           ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {})
         })
         rehearsal = evidence.info
+        stageTimings.rehearsalMs = Math.round(performance.now() - rehearsalStarted)
       } catch (error) {
         if (error instanceof UsageError) throw error
         logger.warning(`the rehearsal could not run: ${(error as Error).message}`)
@@ -157,7 +161,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
       suggestions,
       excluded: excludedMigrations(added, repoConfig),
       lockTimeoutMs: options.lockTimeoutMs,
-      timings: { staticMs, ...review.timings, totalMs: Math.round(performance.now() - started) }
+      timings: { staticMs, ...review.timings, ...stageTimings, totalMs: Math.round(performance.now() - started) }
     })
     report.summary = summarize(report)
     return report
