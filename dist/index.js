@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-B7LEB56V.js";
+} from "./chunk-N6BBBUW5.js";
 import {
   TOOL_VERSION
 } from "./chunk-BENR2HXV.js";

@@ -23,9 +23,8 @@ export interface OpenCache {
 export async function openBaseCache(run: Run): Promise<OpenCache | null> {
   const dir = resolve(run.options.cacheDir!)
   try {
-    const unavailable = await run.server.dumpUnavailable()
+    const [unavailable, inputs] = await Promise.all([run.server.dumpUnavailable(), keyInputs(run)])
     if (unavailable !== null) throw new Error(unavailable)
-    const inputs = await keyInputs(run)
     const key = baseCacheKey(inputs)
     return { cache: new BaseCache(dir), key, inputs }
   } catch (error) {

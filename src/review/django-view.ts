@@ -39,6 +39,11 @@ export async function startPython(
 ): Promise<PythonProcesses> {
   const projectDir = (dir: string): string => (options.projectRoot ? `${dir}/${options.projectRoot}` : dir)
   const settingsModule = await findSettingsModule(projectDir(checkouts.new), options.settings)
+  // Both stop side by side at the end (each takes Python's interpreter teardown, about 0.1 s).
+  const started: DjangoProcess[] = []
+  resources.defer('python processes', async () => {
+    await Promise.all(started.map((process) => process.close()))
+  })
   const start = async (role: 'base' | 'new'): Promise<DjangoProcess> => {
     try {
       const process = await DjangoProcess.start({
@@ -51,7 +56,7 @@ export async function startPython(
         label: role,
         logger
       })
-      resources.defer(`${role} python`, () => process.close())
+      started.push(process)
       return process
     } catch (error) {
       throw explainStart(error, role, repo, options, checkouts)

@@ -89,6 +89,9 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
     let evidence: RehearsalEvidence | null = null
     let processes: Awaited<ReturnType<typeof startPython>> | null = null
     let checkouts: Awaited<ReturnType<typeof exportCheckouts>> | null = null
+    // The rehearsal's code loads while Django answers (when there is something to rehearse).
+    const rehearsalModule = options.rehearsal && review.added.length > 0 ? import('../rehearsal/rehearse.js') : null
+    rehearsalModule?.catch(() => {})
     if (options.rehearsal) {
       const djangoStarted = performance.now()
       try {
@@ -126,7 +129,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
       try {
         // Loaded only when needed: the static review starts faster without the database code.
         const rehearsalStarted = performance.now()
-        const { rehearse } = await import('../rehearsal/rehearse.js')
+        const { rehearse } = await (rehearsalModule ?? import('../rehearsal/rehearse.js'))
         evidence = await rehearse({
           review,
           added: added.map(migrationKey),
