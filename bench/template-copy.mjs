@@ -44,10 +44,11 @@ try {
   ).split(',').map((entry) => entry.split(':'))
   const value = ([name, type]) =>
     type === 'text' ? `repeat(md5(g::text), 28)` : type === 'character varying' ? `left(md5(g::text) || '${name}', 90)` : type === 'boolean' ? 'false' : type.includes('timestamp') ? 'now()' : type === 'numeric' ? '1.50' : '1'
-  const rows = Math.round((gb * GiB) / 1000)
-  for (let from = 1; from <= rows; from += 200_000) {
-    const to = Math.min(rows, from + 199_999)
-    postgres.psql(`INSERT INTO app00_thing0 (${columns.map(([name]) => `"${name}"`).join(', ')}) SELECT ${columns.map(value).join(', ')} FROM generate_series(${from}, ${to}) AS g`, 'snapshot')
+  // Batches of 100,000 rows until the database holds the size asked for.
+  let rows = 0
+  while (Number(postgres.psql("SELECT pg_database_size('snapshot')")) < gb * GiB) {
+    postgres.psql(`INSERT INTO app00_thing0 (${columns.map(([name]) => `"${name}"`).join(', ')}) SELECT ${columns.map(value).join(', ')} FROM generate_series(${rows + 1}, ${rows + 100_000}) AS g`, 'snapshot')
+    rows += 100_000
   }
   postgres.psql('VACUUM ANALYZE', 'snapshot')
   postgres.psql('CHECKPOINT')

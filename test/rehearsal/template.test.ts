@@ -146,6 +146,19 @@ describe('template-database', () => {
     for (const text of [JSON.stringify(report), comment, log.text()]) expect(text).not.toContain(PASSWORD)
   })
 
+  it('adds synthetic rows, when asked, only to the tables the snapshot leaves empty; the rows it has stay the team\'s', async () => {
+    const report = await review({ templateDatabase: 'snapshot', syntheticSeed: true })
+    expect(report.rehearsal.status, report.rehearsal.reason).toBe('ran')
+    expect(report.rehearsal.seededRows).toBeGreaterThan(0)
+    const books = report.rehearsal.template!.tables.find((table) => table.table === 'shop_book')!
+    expect(books.rows).toBe(3)
+    expect(report.rehearsal.template!.tables.find((table) => table.table === 'auth_group')!.rows).toBeGreaterThan(0)
+    const tidy = report.migrations.find((migration) => migration.name === '0007_tidy_titles')!
+    expect(tidy.appliesOnSeededData).toMatchObject({ value: false, basis: 'template-database' })
+    expect(tidy.rehearsal.repairs[0]).toMatchObject({ syntheticOnly: false })
+    expect(await databases()).toEqual(['snapshot', 'snapshot_old'])
+  })
+
   it('refuses a template someone is connected to, and does not end their session', async () => {
     const holder = new pg.Client(server.connection('snapshot'))
     await holder.connect()
