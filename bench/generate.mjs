@@ -38,9 +38,12 @@ function migration({ dependencies, operations, initial = false }) {
 /**
  * A project of `apps` apps with `perApp` migrations each: CreateModel first,
  * then AddField/AlterField steps, with a cross-app dependency every so often.
+ * `merges` (spread over the apps) turns a step into two parallel branches and
+ * a merge migration joining them, as `makemigrations --merge` writes it; the
+ * count of migrations per app stays `perApp`.
  * Returns { apps, leaves: Map app -> last migration name, files }.
  */
-export function generateProject(root, { apps = 50, perApp = 40, models = 1, git = true } = {}) {
+export function generateProject(root, { apps = 50, perApp = 40, models = 1, merges = 0, git = true } = {}) {
   const labels = Array.from({ length: apps }, (_, i) => `app${String(i).padStart(2, '0')}`)
   const leaves = new Map()
   const fieldsOf = new Map()
@@ -51,33 +54,54 @@ export function generateProject(root, { apps = 50, perApp = 40, models = 1, git 
     'project/settings.py',
     `SECRET_KEY = "bench"\nINSTALLED_APPS = ${JSON.stringify(labels)}\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "bench"}}\nDEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"\nUSE_TZ = True\n`
   )
+  // Which apps get how many merges: round robin.
+  const mergesOf = labels.map((_, a) => Math.floor(merges / apps) + (a < merges % apps ? 1 : 0))
   labels.forEach((app, a) => {
     write(root, `${app}/__init__.py`, '')
     write(root, `${app}/migrations/__init__.py`, '')
     const modelNames = Array.from({ length: models }, (_, m) => `Thing${m}`)
     const fields = modelNames.map(() => [])
+    // Merge points: a branch pair at n and n+1, the merge at n+2, spaced out over 3..perApp.
+    const mergeAt = new Set()
+    const wanted = Math.min(mergesOf[a], Math.floor((perApp - 2) / 3))
+    for (let k = 0; k < wanted; k++) mergeAt.add(3 + Math.floor((k * (perApp - 4)) / Math.max(wanted, 1)) - (Math.floor((k * (perApp - 4)) / Math.max(wanted, 1)) % 3))
+    const stepOperations = (n) => {
+      const m = n % models
+      const field = `f${n}`
+      const type = FIELD_TYPES[n % FIELD_TYPES.length]
+      if (n % 7 === 0 && fields[m].length > 1) {
+        return [`migrations.AlterField(model_name="${modelNames[m].toLowerCase()}", name="${fields[m][0][0]}", field=${fields[m][0][1]})`]
+      }
+      // Only a field a migration adds is in models.py: the autodetector finds nothing missing.
+      fields[m].push([field, type])
+      return [`migrations.AddField(model_name="${modelNames[m].toLowerCase()}", name="${field}", field=${type})`]
+    }
     let previous = null
     for (let n = 1; n <= perApp; n++) {
-      const name = n === 1 ? '0001_initial' : `${String(n).padStart(4, '0')}_step_${n}`
-      const dependencies = previous ? [[app, previous]] : []
-      if (a > 0 && n % 10 === 0) dependencies.push([labels[a - 1], '0001_initial'])
-      let operations
+      const number = String(n).padStart(4, '0')
+      const crossApp = a > 0 && n % 10 === 0 ? [[labels[a - 1], '0001_initial']] : []
       if (n === 1) {
-        operations = modelNames.map(
+        const operations = modelNames.map(
           (model) =>
             `migrations.CreateModel(name="${model}", fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")), ("name", models.CharField(max_length=100))])`
         )
-      } else {
-        const m = n % models
-        const field = `f${n}`
-        const type = FIELD_TYPES[n % FIELD_TYPES.length]
-        fields[m].push([field, type])
-        operations =
-          n % 7 === 0 && fields[m].length > 1
-            ? [`migrations.AlterField(model_name="${modelNames[m].toLowerCase()}", name="${fields[m][0][0]}", field=${fields[m][0][1]})`]
-            : [`migrations.AddField(model_name="${modelNames[m].toLowerCase()}", name="${field}", field=${type})`]
+        write(root, `${app}/migrations/0001_initial.py`, migration({ dependencies: [], operations, initial: true }))
+        previous = '0001_initial'
+        continue
       }
-      write(root, `${app}/migrations/${name}.py`, migration({ dependencies, operations, initial: n === 1 }))
+      if (mergeAt.has(n) && n + 2 <= perApp) {
+        const left = `${number}_branch_a`
+        const right = `${String(n + 1).padStart(4, '0')}_branch_b`
+        write(root, `${app}/migrations/${left}.py`, migration({ dependencies: [[app, previous], ...crossApp], operations: stepOperations(n) }))
+        write(root, `${app}/migrations/${right}.py`, migration({ dependencies: [[app, previous]], operations: stepOperations(n + 1) }))
+        const merge = `${String(n + 2).padStart(4, '0')}_merge`
+        write(root, `${app}/migrations/${merge}.py`, migration({ dependencies: [[app, left], [app, right]], operations: [] }))
+        previous = merge
+        n += 2
+        continue
+      }
+      const name = `${number}_step_${n}`
+      write(root, `${app}/migrations/${name}.py`, migration({ dependencies: [[app, previous], ...crossApp], operations: stepOperations(n) }))
       previous = name
     }
     leaves.set(app, previous)

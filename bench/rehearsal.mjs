@@ -4,15 +4,18 @@
 // the plain script a team would otherwise write on the same server:
 //   python manage.py migrate            (head, from zero)
 //   python manage.py migrate <app> <previous>   (per app the PR touches)
-// Both as fresh processes, on one throwaway PostgreSQL, measured in one run.
+// Ours three ways: without the base-schema cache; with an empty cache-dir
+// (a miss: migrate, seed, save); with the saved entry (a hit: restore).
+// All as fresh processes, on one throwaway PostgreSQL, measured in one run,
+// alternating so machine noise hits each alike.
 //   node bench/rehearsal.mjs [--apps 10] [--per-app 20] [--runs 3]
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { commit, generateProject, packLikeAClone } from './generate.mjs'
+import { load, startPostgres } from './pg.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({ options: { apps: { type: 'string' }, 'per-app': { type: 'string' }, runs: { type: 'string' } } })
@@ -21,41 +24,8 @@ const perApp = Number(values['per-app'] ?? 20)
 const runs = Number(values.runs ?? 3)
 const venv = JSON.parse(readFileSync(join(root, '.cache/venvs/index.json'), 'utf8')).find((v) => v.series === '5.2')
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => done(port))
-    })
-  })
-
-/** A throwaway PostgreSQL for both contenders (as the postgres OS user when run as root). */
-async function startPostgres() {
-  const bin = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
-  const dir = mkdtempSync(join(tmpdir(), 'dmr-bench-pg-'))
-  const asRoot = process.getuid?.() === 0
-  const user = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {}
-  if (asRoot) chownSync(dir, user.uid, user.gid)
-  execFileSync(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], { ...user, stdio: 'ignore' })
-  const port = await freePort()
-  const server = spawn(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'], { ...user, stdio: 'ignore' })
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync(join(bin, 'pg_isready'), ['-h', dir, '-p', String(port)]).status === 0) break
-    await new Promise((done) => setTimeout(done, 100))
-  }
-  return {
-    port,
-    url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    psql: (sql) => execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qAtc', sql]),
-    stop: async () => {
-      server.kill('SIGINT')
-      await new Promise((done) => server.on('exit', done))
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'dmr-bench-rehearsal-'))
+const caches = mkdtempSync(join(tmpdir(), 'dmr-bench-cache-'))
 const postgres = await startPostgres()
 try {
   const project = generateProject(dir, { apps, perApp })
@@ -102,33 +72,48 @@ try {
     for (const app of touched) ms += time(venv.python, ['manage.py', 'migrate', app, project.leaves.get(app), '--noinput'], { cwd: head, env }).ms
     return ms
   }
-  const ours = () => {
-    const run = time(process.execPath, [join(root, 'dist/cli.js'), '--repo', dir, '--base', 'main', '--head', 'feature', '--postgres', 'url', '--database-url', postgres.url('postgres'), '--python', venv.python, '--format', 'json', '--fail-on', 'never'])
+  const ours = (extra = []) => {
+    const run = time(process.execPath, [join(root, 'dist/cli.js'), '--repo', dir, '--base', 'main', '--head', 'feature', '--postgres', 'url', '--database-url', postgres.url('postgres'), '--python', venv.python, '--format', 'json', '--fail-on', 'never', ...extra])
     return { ms: run.ms, report: JSON.parse(run.stdout) }
   }
+  const warmCache = join(caches, 'warm')
+  let misses = 0
+  const variants = {
+    none: () => ours(),
+    miss: () => ours(['--cache-dir', join(caches, `miss-${misses++}`)]),
+    hit: () => ours(['--cache-dir', warmCache])
+  }
 
+  // Warm-up (disk cache, the compile cache) and the entry the hits restore.
   plainScript('warm')
-  ours()
+  ours(['--cache-dir', warmCache])
   const plain = []
-  const mine = []
-  let report
+  const mine = { none: [], miss: [], hit: [] }
+  const reports = {}
   for (let i = 0; i < runs; i++) {
     plain.push(plainScript(i))
-    const run = ours()
-    mine.push(run.ms)
-    report = run.report
+    for (const [name, run] of Object.entries(variants)) {
+      const result = run()
+      mine[name].push(result.ms)
+      reports[name] = result.report
+    }
   }
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
-  const phases = Object.entries(report.rehearsal.timings ?? {})
-    .map(([phase, ms]) => `${phase} ${ms}`)
-    .join(', ')
-  console.log(`rehearsal benchmark: ${apps * perApp} migrations in ${apps} apps, a PR of ${touched.length}; Django ${venv.django}; ${runs} runs each, medians; same PostgreSQL server`)
-  console.log(`  plain script (migrate from zero + migrate <app> <previous> × ${touched.length}): ${median(plain).toFixed(0)} ms`)
-  console.log(`  django-migration-review, whole process, full rehearsal:          ${median(mine).toFixed(0)} ms`)
-  console.log(`    verdict ${report.verdict}; seeded ${report.rehearsal.seededRows} rows; phases (ms): ${phases}`)
-  console.log(`  ratio ours / plain script: ${(median(mine) / median(plain)).toFixed(2)}  (aim: at most 1.00)`)
+  const phases = (report) => Object.entries(report.rehearsal.timings ?? {}).map(([phase, ms]) => `${phase} ${ms}`).join(', ')
+  const before = (report) => Object.entries(report.timings).filter(([key]) => !['gitMs', 'parseMs', 'analysisMs'].includes(key)).map(([key, ms]) => `${key} ${ms}`).join(', ')
+  const cache = (report) => report.rehearsal.baseCache ? `cache ${report.rehearsal.baseCache.status}` : 'no cache'
+  const basePlain = median(plain)
+  console.log(`rehearsal benchmark: ${apps * perApp} migrations in ${apps} apps, a PR of ${touched.length}; Django ${venv.django}; ${runs} runs each, medians; one PostgreSQL server for all, ${postgres.where}; ${load()}`)
+  console.log(`  plain script (migrate from zero + migrate <app> <previous> × ${touched.length}): ${basePlain.toFixed(0)} ms`)
+  for (const [name, label] of [['none', 'without the base-schema cache'], ['miss', 'cache miss (migrate, seed, save)'], ['hit', 'cache hit (restore)']]) {
+    const report = reports[name]
+    console.log(`  django-migration-review, ${label.padEnd(33)} ${median(mine[name]).toFixed(0).padStart(6)} ms  ratio ${(median(mine[name]) / basePlain).toFixed(2)}  (verdict ${report.verdict}, ${cache(report)})`)
+    console.log(`      ${before(report)}; rehearsal phases (ms): ${phases(report)}`)
+  }
+  console.log(`  ratio with a warm cache: ${(median(mine.hit) / basePlain).toFixed(2)} (aim: at most 0.30); on a miss: ${(median(mine.miss) / basePlain).toFixed(2)}; without the cache: ${(median(mine.none) / basePlain).toFixed(2)}`)
   execFileSync('git', ['worktree', 'remove', '--force', head], { cwd: dir })
 } finally {
   await postgres.stop()
   rmSync(dir, { recursive: true, force: true })
+  rmSync(caches, { recursive: true, force: true })
 }

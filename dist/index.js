@@ -7,7 +7,6 @@ import {
   ResourceStack,
   SCHEMA_VERSION,
   ShallowHistoryError,
-  TOOL_VERSION,
   UsageError,
   booleanValue,
   code,
@@ -20,11 +19,15 @@ import {
   renderJson,
   rich,
   runReview,
+  secretsOf,
   swappableSettings,
+  syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-EKTYCS7I.js";
-import "./chunk-GEL7JJHM.js";
+} from "./chunk-A4PZAJAL.js";
+import {
+  TOOL_VERSION
+} from "./chunk-BENR2HXV.js";
 import "./chunk-OZPBTWHR.js";
 import {
   __commonJS,
@@ -27864,6 +27867,9 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
 function setOutput(name, value) {
   const filePath = process.env["GITHUB_OUTPUT"] || "";
   if (filePath) {
@@ -27929,6 +27935,7 @@ function readActionInputs(env = process.env) {
   const number = (name, fallback) => input(name) ? positiveInteger(name, input(name)) : fallback;
   const bool = (name, fallback) => input(name) ? booleanValue(name, input(name)) : fallback;
   const databaseUrl = optional("database-url");
+  const templateDatabase = optional("template-database");
   const options = {
     repo: input("repo") || DEFAULTS.repo,
     base: input("base"),
@@ -27951,7 +27958,11 @@ function readActionInputs(env = process.env) {
     seedRows: number("seed-rows", DEFAULTS.seedRows),
     seedSql: optional("seed-sql"),
     seedCommand: optional("seed-command"),
-    syntheticSeed: bool("synthetic-seed", DEFAULTS.syntheticSeed),
+    syntheticSeed: bool("synthetic-seed", syntheticSeedDefault(templateDatabase)),
+    cacheDir: optional("cache-dir"),
+    templateDatabase,
+    templateMigrate: bool("template-migrate", DEFAULTS.templateMigrate),
+    sampleRows: number("sample-rows", DEFAULTS.sampleRows),
     lockTimeoutMs: number("lock-timeout", DEFAULTS.lockTimeoutMs),
     statementTimeoutMs: number("statement-timeout", DEFAULTS.statementTimeoutMs),
     timeoutMs: number("timeout", DEFAULTS.timeoutMs),
@@ -34046,11 +34057,112 @@ var report_v1_schema_default = {
             type: "string"
           },
           description: "What the rehearsal noticed that is no finding of a migration (a probe that could not run, a process restarted)."
+        },
+        baseCache: {
+          $ref: "#/definitions/BaseCacheInfo",
+          description: "Where the base database came from, when the base-schema cache (`cache-dir`) was asked for."
+        },
+        template: {
+          $ref: "#/definitions/TemplateInfo",
+          description: "The team's snapshot the rehearsal copied its databases from (`template-database`)."
         }
       },
       required: [
         "status"
       ]
+    },
+    BaseCacheInfo: {
+      type: "object",
+      properties: {
+        status: {
+          type: "string",
+          enum: [
+            "hit",
+            "miss",
+            "unavailable"
+          ]
+        },
+        key: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The key of the entry: a hash of what decides the base database (also the Action's `cache-key` output)."
+        },
+        reason: {
+          type: "string"
+        },
+        saved: {
+          type: "boolean",
+          description: "Whether this run wrote the entry (after a miss)."
+        },
+        ms: {
+          type: "number",
+          description: "Milliseconds to restore (hit) or to save (miss)."
+        },
+        bytes: {
+          type: "number",
+          description: "Size of the entry's archive, in bytes."
+        }
+      },
+      required: [
+        "status",
+        "key"
+      ],
+      description: "The base-schema cache: `hit` when the base database was restored from an entry of `cache-dir`, `miss` when it was migrated and seeded (and saved), `unavailable` when the cache could not be used (the reason says why: no pg_dump that can read the server, a corrupt or foreign entry is reported as a miss with the reason)."
+    },
+    TemplateInfo: {
+      type: "object",
+      properties: {
+        database: {
+          type: "string",
+          description: "Its name on the `database-url` server (never the URL: no password)."
+        },
+        copyMs: {
+          type: "number",
+          description: "Milliseconds of the first copy (CREATE DATABASE … TEMPLATE), a full copy of its files."
+        },
+        bytes: {
+          type: "number",
+          description: "Its size, as pg_database_size says."
+        },
+        tables: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              table: {
+                type: "string"
+              },
+              rows: {
+                type: "number"
+              },
+              estimated: {
+                type: "boolean"
+              }
+            },
+            required: [
+              "table",
+              "rows"
+            ]
+          },
+          description: "Rows per table of the copy, before the pull request's migrations; `estimated` for tables past `sample-rows`, from the planner's statistics."
+        },
+        migratedForward: {
+          type: "array",
+          items: {
+            type: "string"
+          },
+          description: "Migrations of the base branch the template lacked, applied on the copy (`template-migrate`)."
+        }
+      },
+      required: [
+        "database",
+        "copyMs",
+        "bytes",
+        "tables"
+      ],
+      description: "The template database every database of the rehearsal was copied from."
     },
     SchemaDifferenceReport: {
       type: "object",
@@ -34400,6 +34512,7 @@ var actionsLogger = {
 async function run(env = process.env) {
   try {
     const options = readActionInputs(env);
+    for (const secret of secretsOf(options)) setSecret(secret);
     const event = readEventContext(env);
     if (options.mode === "comment") await commentStage(options, event);
     else await reviewStage(options, event, env);
@@ -34583,6 +34696,7 @@ function setOutputs(report, reportPath, commentUrl) {
   setOutput("report-path", reportPath);
   setOutput("conflicts", String(report.conflicts.filter((conflict) => !conflict.preexisting).length));
   setOutput("comment-url", commentUrl);
+  setOutput("cache-key", report.rehearsal.baseCache?.key ?? "");
 }
 function finish(report, options) {
   if (report.rehearsal.status === "failed") {

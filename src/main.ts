@@ -25,6 +25,7 @@ import { renderSarif } from './report/sarif.js'
 import { renderSuggestionComments } from './report/suggestions.js'
 import type { Report } from './model/report.js'
 import { runReview } from './review/run-review.js'
+import { secretsOf } from './review/secrets.js'
 import { failsPolicy } from './verdict/severity.js'
 
 const SUMMARY_LIMIT = 1_000_000
@@ -51,6 +52,8 @@ const actionsLogger: Logger = {
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const options = readActionInputs(env)
+    // GitHub masks it in the log too, whatever prints it.
+    for (const secret of secretsOf(options)) core.setSecret(secret)
     const event = readEventContext(env)
     if (options.mode === 'comment') await commentStage(options, event)
     else await reviewStage(options, event, env)
@@ -269,6 +272,7 @@ function setOutputs(report: Report, reportPath: string, commentUrl: string): voi
   core.setOutput('report-path', reportPath)
   core.setOutput('conflicts', String(report.conflicts.filter((conflict) => !conflict.preexisting).length))
   core.setOutput('comment-url', commentUrl)
+  core.setOutput('cache-key', report.rehearsal.baseCache?.key ?? '')
 }
 
 function finish(report: Report, options: ActionOptions): void {

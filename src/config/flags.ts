@@ -1,6 +1,6 @@
 // The CLI's flags into Options. Flag names equal the Action's input names.
 import { parseArgs } from 'node:util'
-import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, validate } from './options.js'
+import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, syntheticSeedDefault, validate } from './options.js'
 import type { Options, OutputFormat } from '../model/options.js'
 
 export interface CliOptions extends Options {
@@ -62,7 +62,17 @@ Rehearsal
   --seed-rows N           synthetic rows per table (default: ${DEFAULTS.seedRows})
   --seed-sql FILE         SQL run on the base schema before the synthetic rows
   --seed-command CMD      command run in the base checkout before the synthetic rows
-  --synthetic-seed BOOL   insert synthetic rows (default: true)
+  --synthetic-seed BOOL   insert synthetic rows (default: true; false with --template-database,
+                          where true fills only the tables the snapshot leaves empty)
+  --cache-dir DIR         keep the migrated and seeded base database here (pg_dump archives,
+                          one per cache key); a run with the same key restores it
+  --template-database NAME
+                          copy every rehearsal database from this database of the
+                          --database-url server (a restored snapshot); it is never written
+  --template-migrate BOOL migrate the copy forward when the template lacks some of the base
+                          branch's migrations (default: false: refuse, naming them)
+  --sample-rows N         rows per table the data comparisons read; larger tables are
+                          sampled (default: ${DEFAULTS.sampleRows})
   --lock-timeout MS       lock_timeout for every statement (default: ${DEFAULTS.lockTimeoutMs})
   --statement-timeout MS  statement_timeout for every statement (default: ${DEFAULTS.statementTimeoutMs})
   --timeout MS            limit for the whole rehearsal (default: ${DEFAULTS.timeoutMs})
@@ -110,6 +120,10 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
         'seed-sql': { type: 'string' },
         'seed-command': { type: 'string' },
         'synthetic-seed': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'template-database': { type: 'string' },
+        'template-migrate': { type: 'string' },
+        'sample-rows': { type: 'string' },
         'lock-timeout': { type: 'string' },
         'statement-timeout': { type: 'string' },
         timeout: { type: 'string' },
@@ -146,7 +160,12 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     seedRows: v['seed-rows'] === undefined ? DEFAULTS.seedRows : positiveInteger('--seed-rows', v['seed-rows']),
     seedSql: v['seed-sql'],
     seedCommand: v['seed-command'],
-    syntheticSeed: v['synthetic-seed'] === undefined ? DEFAULTS.syntheticSeed : booleanValue('--synthetic-seed', v['synthetic-seed']),
+    syntheticSeed:
+      v['synthetic-seed'] === undefined ? syntheticSeedDefault(v['template-database']) : booleanValue('--synthetic-seed', v['synthetic-seed']),
+    cacheDir: v['cache-dir'],
+    templateDatabase: v['template-database'],
+    templateMigrate: v['template-migrate'] === undefined ? DEFAULTS.templateMigrate : booleanValue('--template-migrate', v['template-migrate']),
+    sampleRows: v['sample-rows'] === undefined ? DEFAULTS.sampleRows : positiveInteger('--sample-rows', v['sample-rows']),
     lockTimeoutMs: v['lock-timeout'] === undefined ? DEFAULTS.lockTimeoutMs : positiveInteger('--lock-timeout', v['lock-timeout']),
     statementTimeoutMs:
       v['statement-timeout'] === undefined ? DEFAULTS.statementTimeoutMs : positiveInteger('--statement-timeout', v['statement-timeout']),

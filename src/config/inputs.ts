@@ -2,7 +2,7 @@
 // (token, mode, comment). Names equal the CLI's flags. Reads INPUT_* from the
 // environment the way @actions/core does, so it is testable with a plain env.
 import { join } from 'node:path'
-import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, validate } from './options.js'
+import { DEFAULTS, FAIL_ON_VALUES, POSTGRES_VALUES, UsageError, booleanValue, oneOf, positiveInteger, swappableSettings, syntheticSeedDefault, validate } from './options.js'
 import type { Options } from '../model/options.js'
 
 export type ActionMode = 'all' | 'review' | 'comment'
@@ -51,6 +51,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
   const number = (name: string, fallback: number): number => (input(name) ? positiveInteger(name, input(name)) : fallback)
   const bool = (name: string, fallback: boolean): boolean => (input(name) ? booleanValue(name, input(name)) : fallback)
   const databaseUrl = optional('database-url')
+  const templateDatabase = optional('template-database')
   const options: ActionOptions = {
     repo: input('repo') || DEFAULTS.repo,
     base: input('base'),
@@ -73,7 +74,11 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
     seedRows: number('seed-rows', DEFAULTS.seedRows),
     seedSql: optional('seed-sql'),
     seedCommand: optional('seed-command'),
-    syntheticSeed: bool('synthetic-seed', DEFAULTS.syntheticSeed),
+    syntheticSeed: bool('synthetic-seed', syntheticSeedDefault(templateDatabase)),
+    cacheDir: optional('cache-dir'),
+    templateDatabase,
+    templateMigrate: bool('template-migrate', DEFAULTS.templateMigrate),
+    sampleRows: number('sample-rows', DEFAULTS.sampleRows),
     lockTimeoutMs: number('lock-timeout', DEFAULTS.lockTimeoutMs),
     statementTimeoutMs: number('statement-timeout', DEFAULTS.statementTimeoutMs),
     timeoutMs: number('timeout', DEFAULTS.timeoutMs),

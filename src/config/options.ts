@@ -16,6 +16,8 @@ export const DEFAULTS = {
   python: 'python3',
   seedRows: 30,
   syntheticSeed: true,
+  templateMigrate: false,
+  sampleRows: 5000,
   lockTimeoutMs: 2_000,
   statementTimeoutMs: 60_000,
   timeoutMs: 15 * 60_000
@@ -68,5 +70,23 @@ export function validate(options: Options): Options {
   if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
     throw new UsageError('database-url must start with postgres:// or postgresql://')
   }
+  if (options.templateDatabase !== undefined) {
+    if (!options.databaseUrl || options.postgres !== 'url') {
+      throw new UsageError(
+        `template-database needs database-url, the server that holds '${options.templateDatabase}' (postgres: ${options.postgres} makes a server of its own, which has no such database)`
+      )
+    }
+    if (Buffer.byteLength(options.templateDatabase) > 63 || options.templateDatabase.includes('\0')) {
+      throw new UsageError(`template-database must be a database name of at most 63 bytes; got '${options.templateDatabase}'`)
+    }
+  } else if (options.templateMigrate) {
+    throw new UsageError('template-migrate needs template-database')
+  }
+  if (options.sampleRows < 1) throw new UsageError('sample-rows must be at least 1')
   return options
+}
+
+/** Synthetic rows: on by default, off by default on a team's snapshot (template-database), where they only fill the tables it leaves empty. */
+export function syntheticSeedDefault(templateDatabase: string | undefined): boolean {
+  return templateDatabase === undefined ? DEFAULTS.syntheticSeed : false
 }

@@ -133,8 +133,17 @@ function newestCommonAncestor(graph: MigrationGraph, app: string, leaves: Migrat
   const common = [...lineages[0]!].filter(
     (key) => graph.nodes.get(key)?.app === app && lineages.every((lineage) => lineage.has(key))
   )
-  // The newest is the one that no other common ancestor depends on.
-  const newest = common.filter((key) => !common.some((other) => other !== key && ancestors(graph, other).has(key)))
+  // The newest is the one that no other common ancestor depends on: one walk
+  // from all of them at once (asking each one's ancestors is quadratic on a long history).
+  const below = new Set<MigrationKey>()
+  const stack = common.flatMap((key) => [...(graph.nodes.get(key)?.parents ?? [])])
+  while (stack.length > 0) {
+    const key = stack.pop()!
+    if (below.has(key)) continue
+    below.add(key)
+    stack.push(...(graph.nodes.get(key)?.parents ?? []))
+  }
+  const newest = common.filter((key) => !below.has(key))
   return newest.sort(compareKeys).pop() ?? null
 }
 

@@ -93,8 +93,11 @@ export interface RehearsalEvidence {
 
 export type RehearsalPhase =
   | 'postgres'
+  | 'copy-template'
+  | 'restore-base'
   | 'migrate-base'
   | 'seed'
+  | 'save-base'
   | 'snapshot'
   | 'forward'
   | 'rollback'

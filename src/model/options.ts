@@ -51,8 +51,24 @@ export interface Options {
   seedSql: string | undefined
   /** A command run in the base checkout before the synthetic rows (e.g. `python manage.py loaddata x`). */
   seedCommand: string | undefined
-  /** Skip the synthetic rows (use only the user's seed). */
+  /** Insert the synthetic rows; with a template database only into the tables the snapshot leaves empty. */
   syntheticSeed: boolean
+  /**
+   * A folder keeping the base database after it was migrated and seeded (a
+   * pg_dump archive per cache key): a later run with the same key restores it
+   * instead of migrating from zero.
+   */
+  cacheDir: string | undefined
+  /**
+   * A database on the `database-url` server (a restored snapshot) that every
+   * database of the rehearsal is copied from with CREATE DATABASE … TEMPLATE;
+   * never written, renamed or dropped.
+   */
+  templateDatabase: string | undefined
+  /** With a template that lacks some of the base branch's migrations: migrate the copy forward to the base branch's leaves. */
+  templateMigrate: boolean
+  /** Rows per table read when the rehearsal compares data (before and after a migration, a round trip); larger tables are sampled. */
+  sampleRows: number
   lockTimeoutMs: number
   statementTimeoutMs: number
   /** Limit for the whole rehearsal. */

@@ -327,6 +327,44 @@ export interface RehearsalInfo {
   migrationsRehearsed?: number
   /** What the rehearsal noticed that is no finding of a migration (a probe that could not run, a process restarted). */
   notes?: string[]
+  /** Where the base database came from, when the base-schema cache (`cache-dir`) was asked for. */
+  baseCache?: BaseCacheInfo
+  /** The team's snapshot the rehearsal copied its databases from (`template-database`). */
+  template?: TemplateInfo
+}
+
+/**
+ * The base-schema cache: `hit` when the base database was restored from an
+ * entry of `cache-dir`, `miss` when it was migrated and seeded (and saved),
+ * `unavailable` when the cache could not be used (the reason says why: no
+ * pg_dump that can read the server, a corrupt or foreign entry is reported as
+ * a miss with the reason).
+ */
+export interface BaseCacheInfo {
+  status: 'hit' | 'miss' | 'unavailable'
+  /** The key of the entry: a hash of what decides the base database (also the Action's `cache-key` output). */
+  key: string | null
+  reason?: string
+  /** Whether this run wrote the entry (after a miss). */
+  saved?: boolean
+  /** Milliseconds to restore (hit) or to save (miss). */
+  ms?: number
+  /** Size of the entry's archive, in bytes. */
+  bytes?: number
+}
+
+/** The template database every database of the rehearsal was copied from. */
+export interface TemplateInfo {
+  /** Its name on the `database-url` server (never the URL: no password). */
+  database: string
+  /** Milliseconds of the first copy (CREATE DATABASE … TEMPLATE), a full copy of its files. */
+  copyMs: number
+  /** Its size, as pg_database_size says. */
+  bytes: number
+  /** Rows per table of the copy, before the pull request's migrations; `estimated` for tables past `sample-rows`, from the planner's statistics. */
+  tables: Array<{ table: string; rows: number; estimated?: boolean }>
+  /** Migrations of the base branch the template lacked, applied on the copy (`template-migrate`). */
+  migratedForward?: string[]
 }
 
 export interface MissingMigrations {

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import type { PostgresServer } from './types.js'
+import { dumpDatabase, findDumpTools, restoreDatabase } from './dump.js'
+import { TemplateDatabaseError, type PostgresServer } from './types.js'
 import type { ConnectionParams, PostgresProviderKind } from '../model/options.js'
 
 /** Postgres truncates identifiers to 63 bytes; names stay below that. */
@@ -250,6 +251,73 @@ export class DatabaseAdmin {
     return name
   }
 
+  /** `server_version_num` of the server, read when the admin connected. */
+  get versionNumber(): number {
+    return this.serverVersionNumber
+  }
+
+  /**
+   * A new database of this run copied from `template`, a database it did not
+   * create and never writes to: nobody may be connected to it (PostgreSQL
+   * copies files), and its sessions are never ended for us — the run refuses.
+   */
+  async copyTemplate(template: string, options: { label?: string } = {}): Promise<string> {
+    this.assertOpen()
+    if (this.created.has(template)) return this.createDatabase({ template, ...options })
+    // PostgreSQL's own rule: a database not marked as a template is copied only by a superuser or (a member of) its owner.
+    const { rows } = await this.pool.query<{ is_template: boolean; owner: string; me: string; may_copy: boolean }>(
+      `SELECT d.datistemplate AS is_template, pg_get_userbyid(d.datdba) AS owner, current_user AS me,
+              d.datistemplate OR pg_has_role(current_user, d.datdba, 'USAGE')
+                OR coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS may_copy
+         FROM pg_database d WHERE d.datname = $1`,
+      [template]
+    )
+    const row = rows[0]
+    if (row === undefined) {
+      throw new TemplateDatabaseError('missing', `the template database '${template}' does not exist on this server; restore your snapshot into it first (createdb ${template} && pg_restore -d ${template} snapshot.dump)`)
+    }
+    if (!row.may_copy) {
+      throw new TemplateDatabaseError(
+        'privilege',
+        `the role ${row.me} may not copy the template database '${template}': PostgreSQL lets only its owner (${row.owner}) or a superuser copy a database that is not marked as a template; mark it once with ALTER DATABASE ${quoteIdentifier(template)} IS_TEMPLATE true (as ${row.owner}), which also keeps it from being dropped`
+      )
+    }
+    await this.refuseIfBusy(template)
+    const name = this.namer.next(options.label ?? 'template')
+    const started = performance.now()
+    try {
+      await this.pool.query(`CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)}`)
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code === '55006') await this.refuseIfBusy(template, error)
+      if (code === '42501') {
+        throw new TemplateDatabaseError('privilege', `the role ${row.me} may not copy the template database '${template}': ${(error as Error).message}`, { cause: error })
+      }
+      throw error
+    }
+    this.created.add(name)
+    this.logger.debug(`created database ${name} from the template ${template} in ${Math.round(performance.now() - started)} ms`)
+    return name
+  }
+
+  /** Refuses when anyone is connected to the template (PostgreSQL copies a database only when nobody is). */
+  private async refuseIfBusy(template: string, cause?: unknown): Promise<void> {
+    const { rows } = await this.pool.query<{ usename: string | null; application_name: string | null; client_addr: string | null; backend_type: string | null }>(
+      'SELECT usename, application_name, client_addr::text AS client_addr, backend_type FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [template]
+    )
+    if (rows.length === 0 && cause === undefined) return
+    const sessions = rows
+      .slice(0, 5)
+      .map((session) => `${session.usename ?? 'a role'}${session.application_name ? ` (${session.application_name})` : ''}${session.client_addr ? ` from ${session.client_addr}` : ''}`)
+      .join(', ')
+    throw new TemplateDatabaseError(
+      'busy',
+      `the template database '${template}' has ${rows.length > 0 ? `${rows.length} other connection(s): ${sessions}${rows.length > 5 ? ', …' : ''}` : 'had another connection while it was copied'}. PostgreSQL copies a template only while nobody is connected to it, and the review never ends other sessions: point applications and tools at another database, or keep a copy of the snapshot for the review alone`,
+      cause === undefined ? undefined : { cause }
+    )
+  }
+
   async dropDatabase(name: string): Promise<void> {
     this.assertOpen()
     if (!this.created.has(name)) {
@@ -323,16 +391,39 @@ export class DatabaseAdmin {
  */
 export function serverHandle<Kind extends PostgresProviderKind>(
   kind: Kind,
-  details: { version: string; description: string; connection: (database: string) => ConnectionParams },
+  details: { version: string; description: string; connection: (database: string) => ConnectionParams; binDirs?: readonly string[] },
   admin: DatabaseAdmin,
   owned: OwnedResources
 ): PostgresServer & { kind: Kind } {
   const close = (): Promise<void> => owned.releaseAll()
+  const { binDirs = [], ...shown } = details
+  const tools = () => findDumpTools(admin.versionNumber, binDirs)
   return {
     kind,
-    ...details,
+    ...shown,
+    versionNumber: admin.versionNumber,
     createDatabase: (options) => admin.createDatabase(options),
+    copyTemplate: (template, options) => admin.copyTemplate(template, options),
     dropDatabase: (name) => admin.dropDatabase(name),
+    dumpUnavailable: () => tools().then(
+      () => null,
+      (error: unknown) => (error as Error).message
+    ),
+    async dumpDatabase(database, file) {
+      if (!admin.owns(database)) throw new Error(`refusing to dump "${database}": this run did not create it`)
+      await dumpDatabase(await tools(), details.connection(database), file)
+    },
+    async restoreDatabase(file, options = {}) {
+      const found = await tools()
+      const name = await admin.createDatabase({ label: options.label ?? 'restored' })
+      try {
+        await restoreDatabase(found, details.connection(name), file)
+      } catch (error) {
+        await admin.dropDatabase(name).catch(() => {})
+        throw error
+      }
+      return name
+    },
     close,
     [Symbol.asyncDispose]: close
   }

@@ -337,7 +337,7 @@ export async function startLocalPostgres(
       logger.warning(`The local postgres server ${running.exitDescription}:\n${running.log.text()}`)
 
     return {
-      ...serverHandle('local', { version, description, connection }, admin, owned),
+      ...serverHandle('local', { version, description, connection, binDirs: [binaries.binDir] }, admin, owned),
       pid: running.child.pid!,
       dir,
       binDir: binaries.binDir,

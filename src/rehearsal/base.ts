@@ -2,6 +2,8 @@
 // seed, then adversarial rows shaped by the models' choices and defaults),
 // and the base code's own probes on it, which every later probe is compared
 // with (a probe that fails on its own schema says nothing about a migration).
+// Or, instead of migrating and seeding: restored from the base-schema cache
+// (base-restore.ts), or copied from the team's snapshot (template.ts).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DjangoBridgeError } from '../django/errors.js'
@@ -11,6 +13,8 @@ import { readCatalog } from '../seed/catalog.js'
 import { seedDatabase } from '../seed/seed.js'
 import { passingProbes, roundTripControl, type RoundTripControl } from './probe-evidence.js'
 import { RehearsalFailure, type Run } from './run.js'
+import { openBaseCache, restoreBase, saveBase } from './base-restore.js'
+import { baseFromTemplate } from './template.js'
 import { runSeedCommand } from './user-seed.js'
 
 export interface BaseState {
@@ -31,13 +35,24 @@ const USER_ROWS_CAP = 10_000
 
 export async function prepareBase(run: Run): Promise<BaseState> {
   const { options } = run
+  const hasUserSeed = Boolean(options.seedSql || options.seedCommand)
+  if (options.templateDatabase !== undefined) {
+    const fromTemplate = await baseFromTemplate(run)
+    return finishBase(run, fromTemplate.models, fromTemplate.seed, fromTemplate.userRows)
+  }
+  run.basis = options.syntheticSeed ? 'adversarial-seed' : hasUserSeed ? 'user-seed' : 'conforming-seed'
+  const cache = options.cacheDir === undefined ? null : await openBaseCache(run)
+  const restored = cache === null ? null : await restoreBase(run, cache)
+  if (restored !== null) return finishBase(run, null, restored.seed, restored.userRows)
+
   run.db.base = await run.server.createDatabase({ label: 'base' })
   run.context.database = undefined
   await run.use('base', run.db.base)
-  await run.phase('migrate-base', async () => {
+  const migrated = await run.phase('migrate-base', async () => {
     try {
-      const migrated = await run.call('base', 'migrateToLeaves', {}, 600_000)
-      run.logger.info(`base: migrated a fresh database with the base branch's code (${migrated.applied.length} migrations, ${formatSeconds(migrated.ms)})`)
+      const result = await run.call('base', 'migrateToLeaves', {}, 600_000)
+      run.logger.info(`base: migrated a fresh database with the base branch's code (${result.applied.length} migrations, ${formatSeconds(result.ms)})`)
+      return result.applied.length
     } catch (error) {
       throw new RehearsalFailure(baseMigrateMessage(error, run), { cause: error })
     }
@@ -45,12 +60,9 @@ export async function prepareBase(run: Run): Promise<BaseState> {
 
   const models = await run.call('base', 'models', {})
   const client = await run.client(run.db.base)
-  const hasUserSeed = Boolean(options.seedSql || options.seedCommand)
-  run.basis = options.syntheticSeed ? 'adversarial-seed' : hasUserSeed ? 'user-seed' : 'conforming-seed'
   let userRows: BaseState['userRows'] = null
   const seed = await run.phase('seed', async (): Promise<SeedResult | null> => {
-    if (options.seedSql) await client.query(await readSeedSql(options.seedSql, [run.input.checkouts.base, run.input.checkouts.new]))
-    if (options.seedCommand) await runSeedCommand(options.seedCommand, run.processOptions('base'), run.remaining(600_000), run.logger)
+    await runTeamSeed(run, client)
     const catalog = await readCatalog(client)
     if (hasUserSeed && options.syntheticSeed) userRows = await rowsOf(client, catalog.tables)
     if (!options.syntheticSeed) return null
@@ -58,7 +70,21 @@ export async function prepareBase(run: Run): Promise<BaseState> {
     run.logger.info(`base: seeded ${seeded.totalRows} rows into ${seeded.tables.filter((table) => table.rows > 0).length} tables`)
     return seeded
   })
+  if (cache !== null) await saveBase(run, cache, { migrated, seed, userRows })
+  return finishBase(run, models, seed, userRows)
+}
 
+/** The team's own seed (seed-sql, then seed-command) on the base database. */
+export async function runTeamSeed(run: Run, client: Awaited<ReturnType<Run['client']>>): Promise<void> {
+  const { options } = run
+  if (options.seedSql) await client.query(await readSeedSql(options.seedSql, [run.input.checkouts.base, run.input.checkouts.new]))
+  if (options.seedCommand) await runSeedCommand(options.seedCommand, run.processOptions('base'), run.remaining(600_000), run.logger)
+}
+
+/** The base code's models and its probes on the base database: the controls every later probe is compared with. */
+async function finishBase(run: Run, known: ModelInfo[] | null, seed: SeedResult | null, userRows: BaseState['userRows']): Promise<BaseState> {
+  await run.use('base', run.db.base)
+  const models = known ?? (await run.call('base', 'models', {}))
   const [probes, roundTrips] = [await run.call('base', 'probe', {}), await run.call('base', 'roundTrip', {})]
   return {
     models,
@@ -71,12 +97,12 @@ export async function prepareBase(run: Run): Promise<BaseState> {
   }
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
 /** Hints per table and column, from the base code's models. */
-function hintsOf(models: readonly ModelInfo[]): Map<string, Map<string, FieldHint>> {
+export function hintsOf(models: readonly ModelInfo[]): Map<string, Map<string, FieldHint>> {
   const hints = new Map<string, Map<string, FieldHint>>()
   for (const model of models) {
     for (const field of model.fields) {
@@ -88,7 +114,7 @@ function hintsOf(models: readonly ModelInfo[]): Map<string, Map<string, FieldHin
 }
 
 /** The primary keys of the rows the team's seed wrote. */
-async function rowsOf(client: Awaited<ReturnType<Run['client']>>, tables: ReadonlyArray<{ name: string; primaryKey: string[] | null }>): Promise<Map<string, Set<string>>> {
+export async function rowsOf(client: Awaited<ReturnType<Run['client']>>, tables: ReadonlyArray<{ name: string; primaryKey: string[] | null }>): Promise<Map<string, Set<string>>> {
   const rows = new Map<string, Set<string>>()
   for (const table of tables) {
     if (!table.primaryKey || table.primaryKey.length === 0) continue
@@ -117,7 +143,7 @@ function baseMigrateMessage(error: unknown, run: Run): string {
 }
 
 /** The seed SQL file from the base checkout, or from the PR's when the PR adds it. */
-async function readSeedSql(path: string, checkouts: string[]): Promise<string> {
+export async function readSeedSql(path: string, checkouts: string[]): Promise<string> {
   for (const dir of checkouts) {
     try {
       return await readFile(join(dir, path), 'utf8')

@@ -57,7 +57,7 @@ export async function rehearseMigration(run: Run, entry: MigrationEvidence, befo
   await probeOldCode(run, entry, statements, state)
 
   const client = await run.client(run.db.run)
-  const after: Before = { data: await takeSnapshot(client), schema: await takeSchema(client) }
+  const after: Before = { data: await takeSnapshot(client, { sampleRows: run.options.sampleRows }), schema: await takeSchema(client) }
   const forward = compareData(current.data, after.data)
   entry.dataLoss.push(...lossEntries(forward, 'forward', statements, { base: state.baseData }))
   await reverseOnCopy(run, entry, current, after, state)
@@ -120,9 +120,10 @@ async function applyWithRepairs(run: Run, entry: MigrationEvidence, before: Befo
       return current
     }
     entry.repairs.push(repair)
-    entry.basis = 'conforming-seed'
+    // On the team's snapshot the repaired rows are still its rows: the facts rest on its data.
+    entry.basis = run.basis === 'template-database' ? 'template-database' : 'conforming-seed'
     const client = await run.client(run.db.run)
-    current = { data: await takeSnapshot(client), schema: current.schema }
+    current = { data: await takeSnapshot(client, { sampleRows: run.options.sampleRows }), schema: current.schema }
   }
 }
 
@@ -228,7 +229,7 @@ async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before,
     const client = await run.client(copy)
     const both = [...entry.forward!.statements, ...entry.reverse.statements]
     const tables = touchedTables(both, new Set([...before.data.tables.keys(), ...after.data.tables.keys()]))
-    const restored = await takeSnapshot(client, { only: tables })
+    const restored = await takeSnapshot(client, { only: tables, sampleRows: run.options.sampleRows })
     entry.dataLoss.push(...lossEntries(compareData(restrictSnapshot(before.data, tables), restored), 'round-trip', both, { base: state.baseData }))
     entry.dataLossMeasured = true
     // A column dropped and added back is the data-loss finding's story; its new position alone breaks nothing.

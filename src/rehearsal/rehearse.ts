@@ -40,7 +40,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   const evidence = new Map<MigrationKey, MigrationEvidence>(input.added.map((key) => [key, emptyEvidence(key)]))
   const base = await prepareBase(run)
   const baseClient = await run.client(run.db.base)
-  let before: Before = await run.phase('snapshot', async () => ({ data: await takeSnapshot(baseClient), schema: await takeSchema(baseClient) }))
+  let before: Before = await run.phase('snapshot', async () => ({ data: await takeSnapshot(baseClient, { sampleRows: options.sampleRows }), schema: await takeSchema(baseClient) }))
   const baseTables = new Set(before.schema.tables.keys())
 
   run.db.run = await run.copy(run.db.base, 'run')
@@ -104,7 +104,8 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
       seededRows: base.seed?.totalRows ?? 0,
       migrationsPlanned: ours.filter((entry) => entry.status !== 'recorded-applied' && entry.status !== 'replaced').length,
       migrationsRehearsed: ours.filter((entry) => entry.status === 'applied' || entry.status === 'failed').length,
-      ...(run.notes.length > 0 ? { notes: [...new Set(run.notes)] } : {})
+      ...(run.notes.length > 0 ? { notes: [...new Set(run.notes)] } : {}),
+      ...run.baseInfo()
     },
     migrations: evidence,
     seed: base.seed,

@@ -9,7 +9,7 @@ import type { RehearsalPhase } from '../model/evidence.js'
 import type { HelperMethod, HelperMethods } from '../model/helper.js'
 import type { MigrationKey } from '../model/migration.js'
 import type { Options } from '../model/options.js'
-import type { Basis } from '../model/report.js'
+import type { BaseCacheInfo, Basis, RehearsalInfo, TemplateInfo } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
 import type { PostgresServer } from '../postgres/types.js'
 
@@ -36,6 +36,13 @@ export interface RehearsalInput {
   options: Options
   logger: Logger
   resources: ResourceStack
+  /**
+   * The base branch's migrations as Django's loader sees them (the project's
+   * and installed packages'), each with the id of its content (null when it
+   * cannot be read): part of the base-schema cache's key, and what a template
+   * database must have applied.
+   */
+  baseMigrations?: ReadonlyArray<readonly [MigrationKey, string | null]>
   /** Called as each phase starts: progress for the log, and a seam for tests (holding a lock). */
   onPhase?: (phase: RehearsalPhase, context: PhaseContext) => Promise<void> | void
 }
@@ -68,6 +75,10 @@ export class Run {
   readonly db = { base: '', run: '', oldSchema: '' }
   /** The data the facts rest on before any repair. */
   basis: Basis = 'adversarial-seed'
+  /** Where the base came from, when the base-schema cache was asked for. */
+  baseCache: BaseCacheInfo | undefined
+  /** The team's snapshot the databases were copied from. */
+  template: TemplateInfo | undefined
   private readonly deadline: number
   private readonly python: Record<Role, DjangoProcess>
   private readonly pythonDatabase: Record<Role, string | null> = { base: null, new: null }
@@ -82,6 +93,11 @@ export class Run {
     this.deadline = started + input.options.timeoutMs
     this.python = { ...input.python }
     input.resources.defer('database clients', () => this.closeClients())
+  }
+
+  /** What the report says about where the base came from (base-schema cache, template database). */
+  baseInfo(): Pick<RehearsalInfo, 'baseCache' | 'template'> {
+    return { ...(this.baseCache ? { baseCache: this.baseCache } : {}), ...(this.template ? { template: this.template } : {}) }
   }
 
   /** Milliseconds left, at most `cap`; throws RehearsalTimeout when none are. */

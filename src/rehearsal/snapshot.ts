@@ -5,7 +5,7 @@
 import type pg from 'pg'
 import { qualifiedName, quoteIdent, readCatalog, type Catalog } from '../seed/catalog.js'
 
-/** Rows kept in memory per table; past it, only counts and checksums are compared. */
+/** Rows read per table by default (`sample-rows`); a larger table is sampled. */
 export const SNAPSHOT_ROW_CAP = 5000
 const IGNORED_TABLES = new Set(['django_migrations'])
 /** Examples kept per column and lost keys per table, for the report. */
@@ -30,11 +30,14 @@ export interface TableSnapshot {
   columns: ColumnSnapshot[]
   /**
    * Every row's values as text, in `columns` order, keyed by the JSON array of
-   * its primary-key values. Null when the table has no primary key or more
-   * rows than SNAPSHOT_ROW_CAP (`rowsOmitted` says which).
+   * its primary-key values; for a table past the sample size, a sample of
+   * them (`sample`). Null when the table has no primary key (`rowsOmitted`).
    */
   rows: Map<string, Array<string | null>> | null
-  rowsOmitted?: 'no-primary-key' | 'over-cap'
+  /** `sampled`: `rows` holds the rows of one bucket of primary-key hashes (`sample`), not all of them. */
+  rowsOmitted?: 'no-primary-key' | 'over-cap' | 'sampled'
+  /** Which rows `rows` holds: those whose primary-key hash has its low `bits` bits 0 (all of them for 0), and each row's hash. */
+  sample?: { bits: number; hashes: Map<string, number> }
 }
 
 export interface DataSnapshot {
@@ -93,10 +96,19 @@ export interface DataComparison {
 
 /**
  * Reads every table's data of `catalog` (read from the database when not
- * given), or only the tables in `only`; skips django_migrations.
+ * given), or only the tables in `only`; skips django_migrations. A table of
+ * more than `sampleRows` rows (default SNAPSHOT_ROW_CAP) is sampled: its
+ * counts are exact, its checksums cover its first `sampleRows` rows, and the
+ * rows kept are those whose primary key hashes into a 1-in-2^k bucket, the
+ * same rows whichever snapshot reads them, so two snapshots still compare row
+ * by row on what both sampled. Memory stays bounded by `sampleRows` per table.
  */
-export async function takeSnapshot(client: pg.ClientBase, options: { catalog?: Catalog; only?: ReadonlySet<string> } = {}): Promise<DataSnapshot> {
+export async function takeSnapshot(
+  client: pg.ClientBase,
+  options: { catalog?: Catalog; only?: ReadonlySet<string>; sampleRows?: number } = {}
+): Promise<DataSnapshot> {
   const source = options.catalog ?? (await readCatalog(client))
+  const sampleRows = Math.max(1, options.sampleRows ?? SNAPSHOT_ROW_CAP)
   const tables = new Map<string, TableSnapshot>()
   for (const table of source.tables) {
     if (IGNORED_TABLES.has(table.name) || (options.only !== undefined && !options.only.has(table.name))) continue
@@ -104,13 +116,16 @@ export async function takeSnapshot(client: pg.ClientBase, options: { catalog?: C
     const pk = table.primaryKey && table.primaryKey.length > 0 ? table.primaryKey : null
     const columns = table.columns
     const pkOrder = pk ? pk.map(quoteIdent).join(', ') : null
-    const aggregates = columns.map((column, i) => {
+    // Counts over the whole table; checksums over its first rows (all of them in a table within the sample size).
+    const counts = columns.map((column, i) => `count(${quoteIdent(column.name)}) AS n${i}`)
+    const checksums = columns.map((column, i) => {
       const text = `${quoteIdent(column.name)}::text`
-      const order = pkOrder ?? text
-      return `md5(coalesce(string_agg(quote_nullable(${text}), ',' ORDER BY ${order}), '')) AS s${i}, count(${quoteIdent(column.name)}) AS n${i}`
+      return `md5(coalesce(string_agg(quote_nullable(${text}), ',' ORDER BY ${pkOrder ?? text}), '')) AS s${i}`
     })
+    const first = `SELECT * FROM ${target} AS t ORDER BY ${pkOrder ?? 't::text'} LIMIT ${sampleRows}`
     const summary = await client.query<Record<string, string>>(
-      `SELECT count(*) AS total${aggregates.length > 0 ? `, ${aggregates.join(', ')}` : ''} FROM ${target}`
+      `SELECT * FROM (SELECT count(*) AS total${counts.length > 0 ? `, ${counts.join(', ')}` : ''} FROM ${target}) AS a` +
+        (checksums.length > 0 ? `, (SELECT ${checksums.join(', ')} FROM (${first}) AS f) AS b` : '')
     )
     const row = summary.rows[0]!
     const rowCount = Number(row.total)
@@ -122,24 +137,36 @@ export async function takeSnapshot(client: pg.ClientBase, options: { catalog?: C
       rows: null
     }
     if (!pk) snapshot.rowsOmitted = 'no-primary-key'
-    else if (rowCount > SNAPSHOT_ROW_CAP) snapshot.rowsOmitted = 'over-cap'
     else if (columns.length > 0) {
       const keyIndexes = pk.map((name) => columns.findIndex((column) => column.name === name))
+      // 2^bits buckets of primary-key hashes; bucket 0 is the sample (every row when the table fits).
+      const bits = rowCount > sampleRows ? Math.ceil(Math.log2(rowCount / sampleRows)) : 0
+      const hash = `hashtext(ROW(${pkOrder})::text)`
       const result = await client.query<Array<string | null>>({
-        text: `SELECT ${columns.map((column) => `${quoteIdent(column.name)}::text`).join(', ')} FROM ${target} ORDER BY ${pkOrder} LIMIT ${SNAPSHOT_ROW_CAP + 1}`,
+        text: `SELECT ${columns.map((column) => `${quoteIdent(column.name)}::text`).join(', ')}, (${hash} & ${SAMPLE_MASK})::text FROM ${target}${bits > 0 ? ` WHERE ${hash} & ${(2 ** bits) - 1} = 0` : ''} ORDER BY ${pkOrder} LIMIT ${sampleRows * 4 + 1}`,
         rowMode: 'array'
       })
-      if (result.rows.length > SNAPSHOT_ROW_CAP) snapshot.rowsOmitted = 'over-cap'
+      if (result.rows.length > sampleRows * 4) snapshot.rowsOmitted = 'over-cap'
       else {
         const rows = new Map<string, Array<string | null>>()
-        for (const values of result.rows) rows.set(JSON.stringify(keyIndexes.map((index) => values[index] ?? null)), values)
+        const hashes = new Map<string, number>()
+        for (const values of result.rows) {
+          const key = JSON.stringify(keyIndexes.map((index) => values[index] ?? null))
+          hashes.set(key, Number(values[columns.length]))
+          rows.set(key, values.slice(0, columns.length))
+        }
         snapshot.rows = rows
+        snapshot.sample = { bits, hashes }
+        if (bits > 0) snapshot.rowsOmitted = 'sampled'
       }
     }
     tables.set(table.name, snapshot)
   }
   return { schema: source.schema, tables }
 }
+
+/** Primary-key hashes are kept to 2^20 buckets: enough for any table a rehearsal samples. */
+const SAMPLE_MASK = 2 ** 20 - 1
 
 function incompleteReason(before: TableSnapshot, after: TableSnapshot): string | null {
   if (!before.primaryKey) return 'the table has no primary key: only row counts and checksums were compared'
@@ -148,10 +175,23 @@ function incompleteReason(before: TableSnapshot, after: TableSnapshot): string |
     return `the primary key changed (${before.primaryKey.join(', ')} -> ${after.primaryKey.join(', ')}): only row counts and checksums were compared`
   }
   if (before.rowsOmitted === 'over-cap' || after.rowsOmitted === 'over-cap') {
-    return `more than ${SNAPSHOT_ROW_CAP} rows: only row counts and checksums were compared`
+    return 'too many rows were sampled: only row counts and checksums were compared'
   }
   if (!before.rows || !after.rows) return 'the rows were not read'
+  if (before.rowsOmitted === 'sampled' || after.rowsOmitted === 'sampled') {
+    return `${Math.max(before.rowCount, after.rowCount)} rows: a sample of them (sample-rows) was compared row by row, the rest by row counts`
+  }
   return null
+}
+
+/** The rows both snapshots hold: the coarser of their two samples (a sample of 2^-k rows holds every sample of 2^-(k+1)). */
+function commonSample(old: TableSnapshot, current: TableSnapshot): [Map<string, Array<string | null>>, Map<string, Array<string | null>>] | null {
+  if (!old.rows || !current.rows || !old.sample || !current.sample) return null
+  const bits = Math.max(old.sample.bits, current.sample.bits)
+  const mask = 2 ** bits - 1
+  const keep = (snapshot: TableSnapshot): Map<string, Array<string | null>> =>
+    snapshot.sample!.bits === bits ? snapshot.rows! : new Map([...snapshot.rows!].filter(([key]) => (snapshot.sample!.hashes.get(key)! & mask) === 0))
+  return [keep(old), keep(current)]
 }
 
 /**
@@ -226,6 +266,7 @@ function vanishedTable(name: string, old: TableSnapshot): TableComparison {
 function compareTable(name: string, old: TableSnapshot, current: TableSnapshot): TableComparison {
   const reason = incompleteReason(old, current)
   const complete = reason === null
+  const sampled = complete ? null : samePrimaryKey(old, current) ? commonSample(old, current) : null
   const comparison: TableComparison = {
     table: name,
     vanished: false,
@@ -255,13 +296,17 @@ function compareTable(name: string, old: TableSnapshot, current: TableSnapshot):
     if (now && now.name !== column.name) entry.renamedTo = now.name
     return entry
   })
-  if (complete) {
+  const compared = complete ? [old.rows!, current.rows!] as const : sampled
+  if (compared !== null) {
+    const [oldRows, currentRows] = compared
     const pkIndexes = old.primaryKey!.map((key) => old.columns.findIndex((column) => column.name === key))
     const pairs = old.columns.map((column, i) => [i, matched.get(column.name)] as const)
-    for (const [key, values] of old.rows!) {
-      const now = current.rows!.get(key)
+    let sampleLost = 0
+    for (const [key, values] of oldRows) {
+      const now = currentRows.get(key)
       if (!now) {
-        comparison.rowsLost++
+        if (complete) comparison.rowsLost++
+        else sampleLost++
         if (comparison.lostKeys.length < LOST_KEYS) comparison.lostKeys.push(pkIndexes.map((i) => values[i] ?? ''))
         continue
       }
@@ -276,9 +321,15 @@ function compareTable(name: string, old: TableSnapshot, current: TableSnapshot):
         if (entry.examples.length < EXAMPLES) entry.examples.push({ key: pkIndexes.map((k) => values[k] ?? ''), before: was ?? 'NULL', after: is })
       }
     }
+    // Sampled: at least the rows the counts say are gone, at least those the sample saw go.
+    if (!complete) comparison.rowsLost = Math.max(comparison.rowsLost, sampleLost)
   }
   comparison.columns = columns
   return comparison
+}
+
+function samePrimaryKey(old: TableSnapshot, current: TableSnapshot): boolean {
+  return old.primaryKey !== null && current.primaryKey !== null && old.primaryKey.join('\0') === current.primaryKey.join('\0')
 }
 
 /** The part of a snapshot about some tables. */

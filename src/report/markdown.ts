@@ -112,12 +112,25 @@ function facts(report: Report): string {
   if (rehearsal.status === 'ran') {
     const counted = rehearsal.migrationsPlanned !== undefined ? ` (${rehearsal.migrationsRehearsed ?? 0} of ${rehearsal.migrationsPlanned} rehearsed)` : ''
     items.push(
-      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}${counted}`
+      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${templateFacts(report)}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}${counted}`
     )
   } else {
     items.push(`rehearsal ${rehearsal.status}${rehearsal.reason ? `: ${text(rehearsal.reason, 200)}` : ''}`)
   }
   return items.join(' · ')
+}
+
+/** The team's snapshot: which database, and the rows of each table the PR's migrations touched. */
+function templateFacts(report: Report): string {
+  const template = report.rehearsal.template
+  if (!template) return ''
+  const known = new Map(template.tables.map((table) => [table.table, table]))
+  const touched = [...new Set(report.migrations.flatMap((migration) => migration.locks.map((lock) => lock.relation)))].filter((name) => known.has(name)).sort()
+  const rows = touched.slice(0, 8).map((name) => {
+    const table = known.get(name)!
+    return `${code(name)} ${table.estimated ? '≈' : ''}${table.rows.toLocaleString('en-US')}`
+  })
+  return `, on a copy of the template database ${code(template.database)}${rows.length > 0 ? ` (rows: ${rows.join(', ')}${touched.length > 8 ? ', …' : ''})` : ''}`
 }
 
 function planSection(report: Report): string {

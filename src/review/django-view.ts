@@ -4,6 +4,7 @@
 // its autodetector which model changes no migration covers. The static
 // review's view is compared with it: a migration only Django sees is reviewed
 // from the source Django imported, and every difference is reported.
+import { createHash } from 'node:crypto'
 import { DjangoBridgeError } from '../django/errors.js'
 import { DjangoProcess } from '../django/bridge.js'
 import { findSettingsModule } from '../django/settings-module.js'
@@ -38,6 +39,11 @@ export async function startPython(
 ): Promise<PythonProcesses> {
   const projectDir = (dir: string): string => (options.projectRoot ? `${dir}/${options.projectRoot}` : dir)
   const settingsModule = await findSettingsModule(projectDir(checkouts.new), options.settings)
+  // Both stop side by side at the end (each takes Python's interpreter teardown, about 0.1 s).
+  const started: DjangoProcess[] = []
+  resources.defer('python processes', async () => {
+    await Promise.all(started.map((process) => process.close()))
+  })
   const start = async (role: 'base' | 'new'): Promise<DjangoProcess> => {
     try {
       const process = await DjangoProcess.start({
@@ -50,7 +56,7 @@ export async function startPython(
         label: role,
         logger
       })
-      resources.defer(`${role} python`, () => process.close())
+      started.push(process)
       return process
     } catch (error) {
       throw explainStart(error, role, repo, options, checkouts)
@@ -104,6 +110,8 @@ export interface DjangoAnswer {
   sources: Map<MigrationKey, string>
   /** Paths (in the repository) of the migration modules Django imported. */
   imported: Set<string>
+  /** Every migration of the base branch's graph (installed packages' too), with the git blob id of the source Django read (null: unreadable). */
+  baseMigrations: Array<readonly [MigrationKey, string | null]>
 }
 
 export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer> {
@@ -185,8 +193,15 @@ export async function askDjango(input: DjangoVerdictInput): Promise<DjangoAnswer
     conflictingApps,
     dependencies: dependenciesOf(merged),
     sources,
-    imported: new Set(byPath.keys())
+    imported: new Set(byPath.keys()),
+    baseMigrations: base.migrations.map((entry) => [`${entry.app}.${entry.name}`, entry.source === null ? null : blobId(entry.source)] as const)
   }
+}
+
+/** The id git gives a blob of this content: the same for a migration of the repository and one of an installed package. */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 }
 
 /** A migration only Django found, parsed from the source it imported, under Django's name for it. */

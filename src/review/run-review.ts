@@ -24,6 +24,7 @@ import { suggestFixes } from '../rules/suggestions.js'
 import { assembleReport } from '../verdict/assemble.js'
 import { exportCheckouts } from './checkouts.js'
 import { askDjango, startPython, type DjangoAnswer } from './django-view.js'
+import { redactDeep, redactError, redactingLogger, secretsOf } from './secrets.js'
 import { reviewStatically } from './static-review.js'
 import { detectSwappable } from './swappable.js'
 
@@ -43,7 +44,18 @@ export interface ReviewStages {
   djangoView: DjangoView
 }
 
-export async function runReview(options: Options, logger: Logger, hooks: ReviewHooks = {}): Promise<Report> {
+export async function runReview(options: Options, given: Logger, hooks: ReviewHooks = {}): Promise<Report> {
+  // The database URL's password is masked in every log line, the report and any error.
+  const secrets = secretsOf(options)
+  const logger = redactingLogger(given, secrets)
+  try {
+    return redactDeep(await review(options, logger, hooks), secrets)
+  } catch (error) {
+    throw redactError(error, secrets)
+  }
+}
+
+async function review(options: Options, logger: Logger, hooks: ReviewHooks): Promise<Report> {
   const started = performance.now()
   const { repo, refs } = await GitRepository.openWithRefs(options.repo, [options.base, options.head])
   const [base, head] = refs
@@ -68,6 +80,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
   )
 
   const resources = hooks.resources ?? new ResourceStack(logger)
+  const stageTimings: Record<string, number> = {}
   try {
     let added: MigrationFile[] = review.added
     let djangoView: DjangoView = { status: 'skipped', reason: 'the static review only was asked for (--static-only / rehearsal: false)', hidden: [], problems: [], missingMigrations: null }
@@ -76,6 +89,9 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
     let evidence: RehearsalEvidence | null = null
     let processes: Awaited<ReturnType<typeof startPython>> | null = null
     let checkouts: Awaited<ReturnType<typeof exportCheckouts>> | null = null
+    // The rehearsal's code loads while Django answers (when there is something to rehearse).
+    const rehearsalModule = options.rehearsal && review.added.length > 0 ? import('../rehearsal/rehearse.js') : null
+    rehearsalModule?.catch(() => {})
     if (options.rehearsal) {
       const djangoStarted = performance.now()
       try {
@@ -92,7 +108,8 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
         djangoView = { status: 'failed', reason: (error as Error).message, hidden: [], problems: [], missingMigrations: null }
         logger.warning(`Django could not be asked: ${(error as Error).message}`)
       }
-      const took = `${Math.round(performance.now() - djangoStarted)} ms`
+      stageTimings.djangoMs = Math.round(performance.now() - djangoStarted)
+      const took = `${stageTimings.djangoMs} ms`
       if (djangoView.status === 'ran') {
         const missing = djangoView.missingMigrations?.length ?? 0
         logger.info(
@@ -111,12 +128,14 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
     } else {
       try {
         // Loaded only when needed: the static review starts faster without the database code.
-        const { rehearse } = await import('../rehearsal/rehearse.js')
+        const rehearsalStarted = performance.now()
+        const { rehearse } = await (rehearsalModule ?? import('../rehearsal/rehearse.js'))
         evidence = await rehearse({
           review,
           added: added.map(migrationKey),
           ancestors: ancestorsOf(review, added, answer),
           nonAtomic: new Set(added.filter((file) => !file.atomic).map(migrationKey)),
+          ...(answer ? { baseMigrations: answer.baseMigrations } : {}),
           checkouts: checkouts!,
           python: processes!,
           options: { ...options, projectRoot },
@@ -125,6 +144,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
           ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {})
         })
         rehearsal = evidence.info
+        stageTimings.rehearsalMs = Math.round(performance.now() - rehearsalStarted)
       } catch (error) {
         if (error instanceof UsageError) throw error
         logger.warning(`the rehearsal could not run: ${(error as Error).message}`)
@@ -144,7 +164,7 @@ export async function runReview(options: Options, logger: Logger, hooks: ReviewH
       suggestions,
       excluded: excludedMigrations(added, repoConfig),
       lockTimeoutMs: options.lockTimeoutMs,
-      timings: { staticMs, ...review.timings, totalMs: Math.round(performance.now() - started) }
+      timings: { staticMs, ...review.timings, ...stageTimings, totalMs: Math.round(performance.now() - started) }
     })
     report.summary = summarize(report)
     return report

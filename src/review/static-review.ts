@@ -8,7 +8,7 @@ import { detectConflicts, graphUnknowns, settleConflicts, sideOf } from '../grap
 import { compareKeys, conflictingApps, forwardsPlan, leafNodes } from '../graph/graph.js'
 import { duplicateNumbers } from '../graph/numbering.js'
 import { parseMigration } from '../graph/parse.js'
-import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
+import { migrationKey, MigrationParseError, type MigrationFile, type MigrationKey } from '../model/migration.js'
 import { changedFiles } from '../git/changes.js'
 import { ShallowHistoryError } from '../git/errors.js'
 import { mergeTrees } from '../git/merge.js'
@@ -19,6 +19,7 @@ import { migrationModuleRef } from '../graph/discover.js'
 import { WARNING_GRAPH_PROBLEM_KINDS, type EditedMigration, type GraphProblemReport } from '../model/report.js'
 import type { FileChange } from '../git/changes.js'
 import { findMigrationModulesSetting, hiddenMigrationProblems } from './hidden-migrations.js'
+import { HistoryScope } from './history-scope.js'
 import { hiddenModules, indexTree, loadTreeMigrations, ParseCache, type TreeReadOptions } from './tree-migrations.js'
 
 export interface StaticReviewOptions extends Omit<TreeReadOptions, 'swappable'> {
@@ -42,23 +43,27 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     ? [options.resolved.base, options.resolved.head]
     : (await repo.resolveRefs([options.base, options.head])).map((ref) => ref.commit)
   // Independent git calls run side by side, in as few rounds as the data allows.
+  // The merge result shares almost every file with the base: its blobs are
+  // fetched as soon as the base's tree is listed, while the rest goes on.
+  const blobs = new BlobStore(repo)
+  const baseIndex = indexTree(repo, baseSha!, options)
+  const baseBlobs = baseIndex.then((index) => blobs.load(index.discovery.modules.map((module) => module.blob)))
+  baseBlobs.catch(() => {})
   const [mergeBase, merge, base, head] = await Promise.all([
     repo.mergeBase(baseSha!, headSha!),
     mergeTrees(repo, baseSha!, headSha!).catch((error: unknown) => error as Error),
-    indexTree(repo, baseSha!, options),
+    baseIndex,
     indexTree(repo, headSha!, options)
   ])
   if (mergeBase === null) throw new ShallowHistoryError(options.base, options.head)
   if (merge instanceof Error) throw merge
-  // The merge result shares almost every file with the base: fetch those blobs meanwhile.
-  const blobs = new BlobStore(repo)
   const [fork, changes, mergedIndex, swappable, migrationModules] = await Promise.all([
     indexTree(repo, mergeBase, options),
     changedFiles(repo, mergeBase, headSha!),
     indexTree(repo, merge.tree, options),
     options.swappable,
     findMigrationModulesSetting(repo, merge.tree, options.projectRoot),
-    blobs.load(base.discovery.modules.map((module) => module.blob))
+    baseBlobs
   ])
   const treeOptions = { ...options, swappable }
   lap('gitMs')
@@ -72,8 +77,19 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
     const ref = migrationModuleRef(change.status === 'renamed' ? change.previousPath : change.path)
     if (ref) prApps.add(ref.app)
   }
-  const unchanged = (module: MigrationModule): boolean => !prApps.has(module.app) && fork.blobs.get(module.path) === module.blob
-  const merged = await loadTreeMigrations(mergedIndex, blobs, cache, treeOptions, unchanged)
+  // In the PR's apps too, an unchanged file is read in full only when it names
+  // a model and field the changed files' operations name (history-scope.ts).
+  const same = (module: MigrationModule): boolean => fork.blobs.get(module.path) === module.blob
+  await blobs.load(mergedIndex.discovery.modules.map((module) => module.blob))
+  const changedInPrApps = mergedIndex.discovery.modules.filter((module) => prApps.has(module.app) && !same(module))
+  const scope = HistoryScope.of(
+    changedInPrApps.map((module) => cache.parse(blobs.text(module.blob), module.blob, module.path, 'full')).filter((file): file is MigrationFile => !(file instanceof MigrationParseError))
+  )
+  const unchanged = (module: MigrationModule): boolean => same(module) && (!prApps.has(module.app) || !scope.mentions(module.app, blobs.text(module.blob)))
+  let merged = await loadTreeMigrations(mergedIndex, blobs, cache, treeOptions, unchanged)
+  for (let round = 0; round < 5 && scope.widen(merged.files.filter((file) => prApps.has(file.app))); round++) {
+    merged = await loadTreeMigrations(mergedIndex, blobs, cache, treeOptions, unchanged)
+  }
   lap('parseMs')
 
   // What cannot be read without Python: an app whose leaves one of these may join is not called a conflict.

@@ -1,7 +1,7 @@
 // The Action end to end: the bundled dist/index.js, run as the GitHub runner
 // runs it, against a local server standing in for the GitHub API.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import MarkdownIt from 'markdown-it'
@@ -138,6 +138,23 @@ describe('the Action on a pull request', () => {
     expect(run.outputs['report-path']).toMatch(/migration-review\/report\.json$/)
     expect(run.summary).toContain('### 🔴 Migration review: unsafe as it stands')
     expect(run.stdout).toMatch(/^::error title=unsafe%3A conflicting-leaves in shop\.0005_book_summary,file=shop\/migrations\/0005_book_summary\.py,line=7::After the merge, app 'shop' has 2 leaf migrations/m)
+  })
+
+  it('prints the base-schema cache key as the cache-key output, and restores the base from cache-dir on the next run', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'dmr-action-cache-'))
+    try {
+      const inputs = { rehearsal: 'true', python: newestDjango().python, postgres: 'local', 'cache-dir': cacheDir, 'fail-on': 'never', comment: 'false' }
+      const first = await reviewPullRequest(safeRepo(), inputs)
+      expect(first.status, first.stdout).toBe(0)
+      const key = first.outputs['cache-key']!
+      expect(key).toMatch(/^dmr-base-[0-9a-f]{32}$/)
+      expect(readdirSync(cacheDir)).toEqual([key])
+      const second = await reviewPullRequest(safeRepo(), inputs)
+      expect(second.outputs['cache-key']).toBe(key)
+      expect(second.stdout).toContain(`base: restored from the base-schema cache (${key}`)
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true })
+    }
   })
 
   it('finishes fast and green, and says nothing, when the pull request changes no migration', async () => {

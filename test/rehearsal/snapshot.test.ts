@@ -117,15 +117,29 @@ describe('compareData', () => {
     expect(log.columns.find((column) => column.column === 'message')).toMatchObject({ checksumChanged: true, valuesChanged: 0 })
   })
 
-  it(`keeps at most ${SNAPSHOT_ROW_CAP} rows of a table and compares a larger one by counts and checksums`, async () => {
-    const { client } = await seededCopy('cap')
-    await client.query(`CREATE TABLE shop_big (id integer PRIMARY KEY, v text); INSERT INTO shop_big SELECT g, g::text FROM generate_series(1, ${SNAPSHOT_ROW_CAP + 1}) g`)
-    const before = await takeSnapshot(client)
-    expect(before.tables.get('shop_big')).toMatchObject({ rowCount: SNAPSHOT_ROW_CAP + 1, rows: null, rowsOmitted: 'over-cap' })
-    await client.query("UPDATE shop_big SET v = 'x' WHERE id = 10")
-    const comparison = compareData(before, await takeSnapshot(client))
-    expect(tableOf(comparison, 'shop_big')).toMatchObject({ complete: false, reason: expect.stringContaining(`more than ${SNAPSHOT_ROW_CAP} rows`) })
-    expect(tableOf(comparison, 'shop_big').columns.find((column) => column.column === 'v')!.checksumChanged).toBe(true)
-    expect(comparison.complete).toBe(false)
+  it(`reads all of a table up to ${SNAPSHOT_ROW_CAP} rows, and samples a larger one by primary-key hash, the same rows in every snapshot`, async () => {
+    const { client } = await seededCopy('sampled')
+    await client.query('CREATE TABLE shop_big (id integer PRIMARY KEY, v text, note text); INSERT INTO shop_big SELECT g, g::text, NULL FROM generate_series(1, 20000) g')
+    const sampleRows = 1000
+    const before = await takeSnapshot(client, { sampleRows })
+    const big = before.tables.get('shop_big')!
+    expect(big).toMatchObject({ rowCount: 20000, rowsOmitted: 'sampled', sample: { bits: 5 } })
+    // 1 in 32 rows: about 625, never the whole table.
+    expect(big.rows!.size).toBeGreaterThan(400)
+    expect(big.rows!.size).toBeLessThan(900)
+    expect(big.columns.find((column) => column.name === 'v')!.nonNull).toBe(20000)
+    // The same sample twice; half of its values changed, and 1,000 rows gone.
+    await client.query("UPDATE shop_big SET v = 'x' WHERE id % 2 = 0; DELETE FROM shop_big WHERE id > 19000")
+    const after = await takeSnapshot(client, { sampleRows })
+    expect([...after.tables.get('shop_big')!.rows!.keys()].every((key) => big.rows!.has(key))).toBe(true)
+    const table = tableOf(compareData(before, after), 'shop_big')
+    expect(table).toMatchObject({ complete: false, rowsBefore: 20000, rowsAfter: 19000, reason: expect.stringContaining('a sample of them (sample-rows) was compared row by row') })
+    expect(table.rowsLost).toBe(1000)
+    const sampledEven = [...big.rows!.keys()].filter((key) => Number(JSON.parse(key)[0]) % 2 === 0 && Number(JSON.parse(key)[0]) <= 19000).length
+    expect(table.columns.find((column) => column.column === 'v')).toMatchObject({ valuesChanged: sampledEven, checksumChanged: true })
+    expect(table.columns.find((column) => column.column === 'note')).toMatchObject({ valuesChanged: 0 })
+    // A table within the sample size is still read whole.
+    expect(before.tables.get('shop_book')).toMatchObject({ sample: { bits: 0 } })
+    expect(before.tables.get('shop_book')!.rowsOmitted).toBeUndefined()
   })
 })

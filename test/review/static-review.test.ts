@@ -2,7 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { GitRepository } from '../../src/git/repository.js'
 import { DEFAULT_SWAPPABLE } from '../../src/graph/graph.js'
+import { EMPTY_CONFIG } from '../../src/config/repo-config.js'
 import { reviewStatically } from '../../src/review/static-review.js'
+import { evaluateRules } from '../../src/rules/evaluate.js'
 import { appFiles, migrationSource } from '../support/django-project.js'
 import type { TestRepo } from '../support/git-repo.js'
 import { addField, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
@@ -266,12 +268,25 @@ describe('errors in the merged graph', () => {
 })
 
 describe('reading trees', () => {
-  it('reads each distinct file once, in full only where the PR or main changed something', async () => {
+  it('reads each distinct file once, in full only where the PR or main changed something, or what the rules ask about', async () => {
     const result = await review(forkedRepo({ base: shopProject(), pr: [prNote], main: [mainPrice] }))
-    // shop is the PR's app: its 4 files on the base and one per branch are parsed in full;
-    // library's one file, untouched since the fork, only for its header.
-    expect(result.parsedFiles).toBe(6)
-    expect(result.headerOnlyFiles).toBe(1)
+    // The files of each branch are parsed in full. shop's 4 files on the base name book,
+    // but neither of the fields the branches add (summary, price): their header is enough,
+    // as it is for library's one file, untouched since the fork.
+    expect(result.parsedFiles).toBe(2)
+    expect(result.headerOnlyFiles).toBe(5)
+  })
+
+  it("reads in full the unchanged files that hold the history of a field the PR changes, under its old names too", async () => {
+    const removeTitle = shopMigration('0006_remove_book_headline', '0005_rename', ['migrations.RemoveField(model_name="book", name="headline")'])
+    const rename = shopMigration('0005_rename', '0004_book_pages', ['migrations.RenameField(model_name="book", old_name="title", new_name="headline")'])
+    const repo = forkedRepo({ base: { ...shopProject(), ...rename }, pr: [removeTitle] })
+    const result = await review(repo)
+    // 0006 in full; 0005 names headline (the field the PR drops); 0001 creates it as title.
+    expect(result.parsedFiles).toBe(3)
+    const findings = evaluateRules({ merged: result.trees.merge.graph, added: result.added, sources: result.sources, config: EMPTY_CONFIG })
+    // The history says headline is NOT NULL (title was CharField(max_length=100)): no deploy order works as it stands.
+    expect(findings.get('shop.0006_remove_book_headline')).toContainEqual(expect.objectContaining({ rule: 'remove-field', deployOrder: 'multi-step', message: expect.stringContaining('a NOT NULL column') }))
   })
 
   it('reviews only the project root when one is given', async () => {

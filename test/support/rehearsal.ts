@@ -2,7 +2,7 @@
 // on a real Postgres: base has `shop.Book`, the PR adds migrations.
 import { DEFAULTS } from '../../src/config/options.js'
 import type { Options } from '../../src/model/options.js'
-import { silentLogger } from '../../src/lifecycle/logger.js'
+import { silentLogger, type Logger } from '../../src/lifecycle/logger.js'
 import type { Report } from '../../src/model/report.js'
 import { runReview, type ReviewHooks } from '../../src/review/run-review.js'
 import { appFiles, migrationSource, projectFiles } from './django-project.js'
@@ -77,6 +77,10 @@ export function reviewOptions(repoDir: string, options: Partial<Options> = {}): 
     seedSql: undefined,
     seedCommand: undefined,
     syntheticSeed: true,
+    cacheDir: undefined,
+    templateDatabase: undefined,
+    templateMigrate: false,
+    sampleRows: 5000,
     lockTimeoutMs: 1000,
     statementTimeoutMs: 20_000,
     timeoutMs: 120_000,
@@ -84,7 +88,7 @@ export function reviewOptions(repoDir: string, options: Partial<Options> = {}): 
   }
 }
 
-export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}): Promise<ScenarioRun> {
+export async function rehearseScenario(scenario: Scenario, options: Partial<Options> = {}, hooks: ReviewHooks = {}, logger: Logger = silentLogger): Promise<ScenarioRun> {
   const extra = scenario.apps ?? []
   const base: FileTree = {
     ...projectFiles(['shop', ...extra.map((app) => app.name)], scenario.settings ? { settings: scenario.settings } : {}),
@@ -107,10 +111,7 @@ ${scenario.prModel ?? scenario.baseModel ?? BOOK_MODEL}`, ...(scenario.prFiles ?
     scenario.root ? Object.fromEntries(Object.entries(tree).map(([path, content]) => [`${scenario.root}/${path}`, content])) : tree
   const repo = forkedRepo({ base: { ...prefix(base), 'README.md': 'a monorepo\n' }, pr: [prefix(pr)] })
   try {
-    const report = await runReview(reviewOptions(repo.dir, { projectRoot: scenario.root ?? '', ...options }),
-      silentLogger,
-      hooks
-    )
+    const report = await runReview(reviewOptions(repo.dir, { projectRoot: scenario.root ?? '', ...options }), logger, hooks)
     return { report, repoDir: repo.dir }
   } finally {
     repo.cleanup()
