@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-A4PZAJAL.js";
+} from "./chunk-SPVQYISD.js";
 import {
   TOOL_VERSION
 } from "./chunk-BENR2HXV.js";

@@ -228,10 +228,22 @@ export async function executeRepair(client: pg.ClientBase, plan: RepairPlan, pri
       await client.query('ROLLBACK')
       return none({ offendingRows, tableRows })
     }
+    // TRUNCATE reports no row count: count what it removes first, so the report says how many rows went.
+    let emptied = 0
+    if (plan.kind === 'empty-tables') {
+      await client.query('SAVEPOINT dmr_count_all')
+      try {
+        for (const table of plan.tables) emptied += Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${q(table)}`)).rows[0]!.n)
+        await client.query('RELEASE SAVEPOINT dmr_count_all')
+      } catch {
+        await client.query('ROLLBACK TO SAVEPOINT dmr_count_all')
+        emptied = 0
+      }
+    }
     for (const fix of plan.fixes) {
       await client.query('SAVEPOINT dmr_repair')
       try {
-        let rows = 0
+        let rows = emptied
         for (const statement of fix) rows += (await client.query(statement)).rowCount ?? 0
         await client.query('RELEASE SAVEPOINT dmr_repair')
         await client.query('COMMIT')

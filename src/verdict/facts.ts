@@ -133,7 +133,7 @@ function applyFact(evidence: MigrationEvidence, first: HelperRun, context: FactC
     ...base.proof,
     ...repairs.map(
       (repair) =>
-        `the rehearsal ${repair.kind === 'empty-tables' ? `emptied ${repair.tables.join(', ')}` : `repaired ${repair.rows} row${repair.rows === 1 ? '' : 's'} (${repairLabel(repair.kind)}${repair.table ? ` in ${repair.table}` : ''})`} and ran it again: ${repair === last ? 'it applied' : 'it failed again'}`
+        `the rehearsal ${repair.kind === 'empty-tables' ? `emptied ${repair.tables.join(', ')}${repair.rows ? ` (${repair.rows} row${repair.rows === 1 ? '' : 's'})` : ''}` : `repaired ${repair.rows} row${repair.rows === 1 ? '' : 's'} (${repairLabel(repair.kind)}${repair.table ? ` in ${repair.table}` : ''})`} and ran it again: ${repair === last ? 'it applied' : 'it failed again'}`
     )
   ]
   const everyRow = last.kind === 'empty-tables' || (last.offendingRows !== null && last.tableRows !== null && last.tableRows > 0 && last.offendingRows >= last.tableRows)

@@ -90,6 +90,31 @@ describe('a migration that fails on the seeded rows', () => {
   })
 })
 
+describe('a migration that fails on every row, ordinary ones too', () => {
+  it('is rehearsed on an empty table, and the report says how many rows were removed for it', async () => {
+    const { report } = await rehearseScenario({
+      pr: [
+        {
+          name: '0002_only_when_empty',
+          preamble: [
+            'def check_empty(apps, schema_editor):',
+            '    if apps.get_model("shop", "Book").objects.exists():',
+            '        raise RuntimeError("run this only on an empty table")'
+          ].join('\n'),
+          operations: ['migrations.RunPython(check_empty, migrations.RunPython.noop)']
+        }
+      ]
+    })
+    const migration = named(report, 'shop.0002_only_when_empty')
+    expect(migration.appliesOnSeededData.value).toBe(false)
+    expect(migration.rehearsal.status).toBe('rehearsed')
+    const emptied = migration.rehearsal.repairs.find((repair) => repair.kind === 'empty-tables')
+    expect(emptied).toMatchObject({ tables: ['shop_book'] })
+    expect(emptied!.rows).toBeGreaterThan(0)
+    expect(migration.findings.find((f) => f.rule === 'apply-failed')!.proof).toContainEqual(expect.stringMatching(/emptied shop_book \(\d+ rows\)/))
+  })
+})
+
 describe('a rollback', () => {
   it('that rewrites the table is a finding, with the statement as proof', async () => {
     const { report } = await rehearseScenario({
