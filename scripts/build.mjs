@@ -22,7 +22,7 @@ await rm(outdir, { recursive: true, force: true })
 await mkdir(outdir, { recursive: true })
 await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts', post: 'src/post-index.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -17,6 +17,9 @@ import { suggestionMarker, upsertSuggestions } from './github/review-comments.js
 import { readUntrustedReport } from './github/untrusted-report.js'
 import type { Logger } from './lifecycle/logger.js'
 import { ResourceStack, releaseOnSignals } from './lifecycle/resources.js'
+import { RunJournal, runsDirectory } from './lifecycle/run-journal.js'
+import { removeEarlierLeftovers } from './review/leftovers.js'
+import { STATE_RUN_ID, STATE_RUNS_DIR } from './post.js'
 import { annotationsOf } from './report/annotations.js'
 import { renderJson } from './report/json.js'
 import { renderComment, renderJobSummary, type MarkdownOptions } from './report/markdown.js'
@@ -116,7 +119,7 @@ async function reviewStage(options: ActionOptions, event: EventContext, env: Nod
   const goal = target(options, event)
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
   const repoDir = isAbsolute(options.repo) ? options.repo : join(workspace, options.repo)
-  const repo = await GitRepository.open(repoDir)
+  const repo = await GitRepository.open(repoDir, env)
   // A CI checkout has origin/main but often no local main: a branch name means the remote's.
   const usable = async (ref: string): Promise<string> => {
     if (await repo.resolveCommit(ref).then(() => true, () => false)) return ref
@@ -127,7 +130,15 @@ async function reviewStage(options: ActionOptions, event: EventContext, env: Nod
   const sha = (ref: string): Promise<string> => repo.resolveCommit(ref).catch(() => ref)
   await ensureHistory(repo, await sha(base), await sha(head), actionsLogger)
 
-  const resources = new ResourceStack(actionsLogger)
+  // Journaled under the machine's temp folder (not RUNNER_TEMP, which a self-hosted runner empties
+  // between jobs): the post step removes what a killed main step left, a later job what a killed runner left.
+  const journal = new RunJournal(env.DMR_RUNS_DIR || runsDirectory())
+  core.saveState(STATE_RUN_ID, journal.runId)
+  core.saveState(STATE_RUNS_DIR, dirname(journal.file))
+  await removeEarlierLeftovers(dirname(journal.file), journal.runId, actionsLogger).catch((error: Error) =>
+    actionsLogger.debug(`could not look for earlier runs' leftovers: ${error.message}`)
+  )
+  const resources = new ResourceStack(actionsLogger, journal)
   const stopHandling = releaseOnSignals(resources, actionsLogger)
   let report: Report
   try {

@@ -6,6 +6,8 @@ import { HELP, parseFlags, type CliOptions } from '../config/flags.js'
 import { UsageError } from '../config/options.js'
 import { terminalLogger } from './progress.js'
 import { ResourceStack, releaseOnSignals } from '../lifecycle/resources.js'
+import { RunJournal, runsDirectory } from '../lifecycle/run-journal.js'
+import { removeEarlierLeftovers } from '../review/leftovers.js'
 import { renderJson } from '../report/json.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { renderText } from '../report/text.js'
@@ -53,7 +55,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     { write: (text) => io.stderr.write(text), isTTY: io.stderrIsTty === true, ...(io.columns ? { columns: io.columns } : {}) },
     { verbose: options.verbose, quiet: options.quiet }
   )
-  const resources = new ResourceStack(progress)
+  // What this run creates is journaled, so that a later run removes it if this one is killed;
+  // and this run first removes what killed earlier runs left.
+  const journal = new RunJournal(io.env.DMR_RUNS_DIR || runsDirectory())
+  await removeEarlierLeftovers(dirname(journal.file), journal.runId, progress).catch((error: Error) =>
+    progress.debug(`could not look for earlier runs' leftovers: ${error.message}`)
+  )
+  const resources = new ResourceStack(progress, journal)
   const stopHandling = releaseOnSignals(resources, progress)
   let report: Report
   try {

@@ -141,6 +141,7 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     throw new UsageError('--static-only and --rehearsal true contradict each other')
   }
   const options: CliOptions = {
+    env,
     repo: v.repo ?? DEFAULTS.repo,
     base: v.base ?? DEFAULTS.base,
     head: v.head ?? DEFAULTS.head,

@@ -45,7 +45,7 @@ function lines(value: string): string[] {
     .filter((line) => line !== '')
 }
 
-export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOptions {
+export function readActionInputs(env: NodeJS.ProcessEnv): ActionOptions {
   const input = (name: string): string => readInput(name, env)
   const optional = (name: string): string | undefined => input(name) || undefined
   const number = (name: string, fallback: number): number => (input(name) ? positiveInteger(name, input(name)) : fallback)
@@ -53,6 +53,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv = process.env): ActionOp
   const databaseUrl = optional('database-url')
   const templateDatabase = optional('template-database')
   const options: ActionOptions = {
+    env,
     repo: input('repo') || DEFAULTS.repo,
     base: input('base'),
     head: input('head'),

@@ -9,11 +9,13 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Logger } from '../lifecycle/logger.js'
 import type { HelperErrorAnswer, HelperMethod, HelperMethods } from '../model/helper.js'
-import type { ConnectionParams } from '../model/options.js'
+import type { ConnectionParams, Environment } from '../model/options.js'
 import { DjangoBridgeError, explainStartError, requestError } from './errors.js'
 
 export interface DjangoProcessOptions {
   python: string
+  /** The entry's environment, which the project's settings may read (DATABASE_URL and the like are set over it). */
+  env: Environment
   /** The Django project's folder in a checkout: the process's working directory. */
   projectDir: string
   settingsModule: string
@@ -65,11 +67,11 @@ export function databaseUrl(params: ConnectionParams): string {
  * throwaway database (also as DATABASE_URL, for settings that read it).
  */
 export function djangoEnvironment(
-  options: Pick<DjangoProcessOptions, 'projectDir' | 'settingsModule' | 'database' | 'lockTimeoutMs' | 'statementTimeoutMs'>
+  options: Pick<DjangoProcessOptions, 'env' | 'projectDir' | 'settingsModule' | 'database' | 'lockTimeoutMs' | 'statementTimeoutMs'>
 ): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    PYTHONPATH: [helperDirectory(), options.projectDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    ...options.env,
+    PYTHONPATH: [helperDirectory(), options.projectDir, options.env.PYTHONPATH].filter(Boolean).join(delimiter),
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
     DJANGO_SETTINGS_MODULE: 'dmr_helper.settings_shim',
@@ -93,8 +95,12 @@ export class DjangoProcess implements AsyncDisposable {
   private readonly logger: Logger
   private readonly stderrTailOf: () => string
 
+  /** Settles once the process has exited (closed, crashed or killed). */
+  readonly closed: Promise<void>
+
   private constructor(child: ChildProcess, info: DjangoInfo, options: DjangoProcessOptions, logger: Logger, stderrTail: () => string) {
     this.child = child
+    this.closed = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))
     this.info = info
     this.options = options
     this.label = options.label

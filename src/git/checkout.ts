@@ -11,8 +11,8 @@ import type { GitRepository } from './repository.js'
 import type { ObjectId } from '../model/static-review.js'
 
 export async function exportTree(repo: GitRepository, tree: ObjectId, label: string, resources: ResourceStack): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `dmr-${label}-`))
-  resources.defer(`checkout ${dir}`, () => rm(dir, { recursive: true, force: true }))
+  const dir = await mkdtemp(join(tmpdir(), `dmr-${resources.runId}-${label}-`))
+  resources.defer(`checkout ${dir}`, () => rm(dir, { recursive: true, force: true }), { kind: 'folder', path: dir })
   const env = { GIT_INDEX_FILE: join(dir, '.dmr-index') }
   const checkoutDir = join(dir, 'src')
   for (const args of [

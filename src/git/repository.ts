@@ -2,6 +2,7 @@
 // this class; none builds command lines of its own.
 import { simpleGit, type SimpleGit } from 'simple-git'
 import { GitCommandError, NotARepositoryError, UnknownRefError } from './errors.js'
+import type { Environment } from '../model/options.js'
 import type { CommitSha, ObjectId } from '../model/static-review.js'
 
 export interface GitResult {
@@ -14,36 +15,43 @@ export class GitRepository {
   /** The folder the user named, and the top level of its work tree. */
   readonly directory: string
   readonly topLevel: string
+  /** The environment git runs in (the entry's). */
+  private readonly env: Environment
 
-  private constructor(directory: string, topLevel: string) {
+  private constructor(directory: string, topLevel: string, env: Environment) {
     this.directory = directory
     this.topLevel = topLevel
+    this.env = env
   }
 
   /**
    * Opens the repository and resolves `refs` in the same `git rev-parse`
    * (one process instead of two on the way in); errors as open and resolveRefs.
    */
-  static async openWithRefs(directory: string, refs: readonly string[]): Promise<{ repo: GitRepository; refs: Array<{ commit: CommitSha; tree: ObjectId }> }> {
+  static async openWithRefs(
+    directory: string,
+    env: Environment,
+    refs: readonly string[]
+  ): Promise<{ repo: GitRepository; refs: Array<{ commit: CommitSha; tree: ObjectId }> }> {
     const plain = refs.every((ref) => ref.trim() !== '' && !ref.startsWith('-'))
     const result = plain
-      ? await runGit(directory, ['rev-parse', '--show-toplevel', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]).catch(() => null)
+      ? await runGit(directory, env, ['rev-parse', '--show-toplevel', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]).catch(() => null)
       : null
     if (result === null || result.exitCode !== 0) {
-      const repo = await GitRepository.open(directory)
+      const repo = await GitRepository.open(directory, env)
       return { repo, refs: await repo.resolveRefs(refs) }
     }
     const lines = result.stdout.toString('utf8').trim().split('\n')
     return {
-      repo: new GitRepository(directory, lines[0]!),
+      repo: new GitRepository(directory, lines[0]!, env),
       refs: refs.map((_, index) => ({ commit: lines[1 + index]!, tree: lines[1 + refs.length + index]! }))
     }
   }
 
-  static async open(directory: string): Promise<GitRepository> {
-    const probe = await runGit(directory, ['rev-parse', '--show-toplevel']).catch(() => null)
+  static async open(directory: string, env: Environment): Promise<GitRepository> {
+    const probe = await runGit(directory, env, ['rev-parse', '--show-toplevel']).catch(() => null)
     if (probe === null || probe.exitCode !== 0) throw new NotARepositoryError(directory)
-    return new GitRepository(directory, probe.stdout.toString('utf8').trim())
+    return new GitRepository(directory, probe.stdout.toString('utf8').trim(), env)
   }
 
   /**
@@ -51,7 +59,7 @@ export class GitRepository {
    * one: `merge-tree` answers 1 for a conflicted merge, with the answer on stdout.
    */
   run(args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
-    return runGit(this.topLevel, args, options)
+    return runGit(this.topLevel, this.env, args, options)
   }
 
   /** Runs git and throws `GitCommandError` unless it exits 0; returns stdout as text. */
@@ -114,18 +122,18 @@ export interface RunOptions {
   env?: Record<string, string>
 }
 
-async function runGit(directory: string, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
+async function runGit(directory: string, baseEnv: Environment, args: readonly string[], options: RunOptions = {}): Promise<GitResult> {
   const stdout: Buffer[] = []
   let exitCode = 0
   let stderr = ''
-  // simple-git strips GIT_* variables unless allowed; a call that sets its own
-  // (GIT_INDEX_FILE for a private index) passes the environment on, less the
-  // variables that would make git run other programs (simple-git refuses those).
-  const env = options.env ? { ...withoutProgramHooks(process.env), ...options.env } : undefined
+  // git gets the entry's environment less the variables that would make it run other programs
+  // (simple-git refuses those when given, and drops them when inherited), plus a call's own
+  // GIT_* variables (GIT_INDEX_FILE for a private index), which simple-git lets through when listed.
+  const env = { ...withoutProgramHooks(baseEnv), ...options.env }
   const git: SimpleGit = simpleGit({
     baseDir: directory,
     trimmed: false,
-    allowEnvironment: env ? Object.keys(env) : [],
+    allowEnvironment: Object.keys(options.env ?? {}),
     // Done when the streams close; simple-git's default also waits 50 ms after
     // every process exit, which adds up to a quarter of a second per review.
     completion: { onClose: true, onExit: false },
@@ -138,7 +146,7 @@ async function runGit(directory: string, args: readonly string[], options: RunOp
     },
     ...(options.input === undefined ? {} : { input: () => options.input })
   })
-  if (env) git.env(env as Record<string, string>)
+  git.env(env as Record<string, string>)
   git.outputHandler((_command, out) => {
     out.on('data', (chunk: Buffer) => stdout.push(chunk))
   })
@@ -169,11 +177,12 @@ const PROGRAM_HOOKS = new Set([
   'git_config_parameters'
 ])
 
-function withoutProgramHooks(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The environment less what simple-git guards: every GIT_* variable and the programs git may run. */
+function withoutProgramHooks(env: Environment): Record<string, string | undefined> {
   return Object.fromEntries(
     Object.entries(env).filter(([key]) => {
-      const name = key.toLowerCase()
-      return !PROGRAM_HOOKS.has(name) && !/^git_config_(key|value)_\d+$/.test(name)
+      const name = key.toLowerCase().trim()
+      return !PROGRAM_HOOKS.has(name) && !name.startsWith('git_')
     })
   )
 }

@@ -136,7 +136,7 @@ function workflowRunOf(payload: Json, eventName: string): WorkflowRunRef {
   }
 }
 
-export function readEventContext(env: Env = process.env): EventContext {
+export function readEventContext(env: Env): EventContext {
   const eventName = env.GITHUB_EVENT_NAME?.trim()
   if (!eventName) throw new Error('GITHUB_EVENT_NAME is not set: the event can only be read inside a GitHub Actions run.')
   const payload = readPayload(env.GITHUB_EVENT_PATH)

@@ -20,7 +20,16 @@ export interface ConnectionParams {
   database: string
 }
 
+/**
+ * The environment the entry received (the process's, or a test's): the programs
+ * a run starts (git, Python, initdb and postgres, pg_dump) get it, with the
+ * variables each needs set or removed. Only the entries read process.env.
+ */
+export type Environment = Readonly<Record<string, string | undefined>>
+
 export interface Options {
+  /** The environment for the programs the run starts. */
+  env: Environment
   /** Folder of the git checkout. */
   repo: string
   base: string

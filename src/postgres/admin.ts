@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
+import type { Leftover } from '../lifecycle/run-journal.js'
 import { dumpDatabase, findDumpTools, restoreDatabase } from './dump.js'
 import { TemplateDatabaseError, type PostgresServer } from './types.js'
-import type { ConnectionParams, PostgresProviderKind } from '../model/options.js'
+import type { ConnectionParams, Environment, PostgresProviderKind } from '../model/options.js'
 
 /** Postgres truncates identifiers to 63 bytes; names stay below that. */
 const MAX_IDENTIFIER_BYTES = 63
@@ -93,12 +94,12 @@ export class OwnedResources {
     this.logger = logger
   }
 
-  /** Registers `release` for something that now exists. */
-  async add(description: string, release: () => Promise<void> | void): Promise<void> {
+  /** Registers `release` for something that now exists (and how a later run removes it, when it would outlive a killed one). */
+  async add(description: string, release: () => Promise<void> | void, leftover?: Leftover): Promise<void> {
     const step = { description, release: once(release) }
     this.steps.push(step)
     try {
-      this.resources.defer(description, step.release)
+      this.resources.defer(description, step.release, leftover)
     } catch (error) {
       // The run is already cleaning up (e.g. SIGINT during start): undo at once.
       await this.releaseAll()
@@ -391,13 +392,13 @@ export class DatabaseAdmin {
  */
 export function serverHandle<Kind extends PostgresProviderKind>(
   kind: Kind,
-  details: { version: string; description: string; connection: (database: string) => ConnectionParams; binDirs?: readonly string[] },
+  details: { version: string; description: string; connection: (database: string) => ConnectionParams; env: Environment; binDirs?: readonly string[] },
   admin: DatabaseAdmin,
   owned: OwnedResources
 ): PostgresServer & { kind: Kind } {
   const close = (): Promise<void> => owned.releaseAll()
-  const { binDirs = [], ...shown } = details
-  const tools = () => findDumpTools(admin.versionNumber, binDirs)
+  const { binDirs = [], env, ...shown } = details
+  const tools = () => findDumpTools(admin.versionNumber, binDirs, env)
   return {
     kind,
     ...shown,

@@ -16,17 +16,17 @@ export const NO_POSTGRES_MESSAGE =
 // The providers are imported only when chosen (the container one loads testcontainers).
 async function startContainer(options: PostgresOptions, resources: ResourceStack, logger: Logger) {
   const { startContainerPostgres } = await import('./container.js')
-  return startContainerPostgres({ image: options.image }, resources, logger)
+  return startContainerPostgres({ image: options.image, env: options.env }, resources, logger)
 }
 
 async function startLocal(options: PostgresOptions, resources: ResourceStack, logger: Logger) {
   const { startLocalPostgres } = await import('./local.js')
-  return startLocalPostgres({ binDir: options.binDir }, resources, logger)
+  return startLocalPostgres({ binDir: options.binDir, env: options.env }, resources, logger)
 }
 
-async function startUrl(databaseUrl: string, resources: ResourceStack, logger: Logger) {
+async function startUrl(databaseUrl: string, options: PostgresOptions, resources: ResourceStack, logger: Logger) {
   const { startUrlPostgres } = await import('./url.js')
-  return startUrlPostgres(databaseUrl, resources, logger)
+  return startUrlPostgres(databaseUrl, resources, logger, options.env)
 }
 
 /**
@@ -45,7 +45,7 @@ export async function startPostgres(
       if (!databaseUrl) {
         throw new PostgresUnavailableError('postgres: url needs a server: set database-url to postgres://user:password@host:port/database.')
       }
-      return startUrl(databaseUrl, resources, logger)
+      return startUrl(databaseUrl, options, resources, logger)
     case 'local':
       return startLocal(options, resources, logger)
     case 'container':
@@ -60,7 +60,7 @@ export async function startPostgres(
 
   if (databaseUrl) {
     logger.debug('postgres: auto chose url (database-url is set)')
-    return startUrl(databaseUrl, resources, logger)
+    return startUrl(databaseUrl, options, resources, logger)
   }
   const probe = await probeContainerRuntime()
   if (probe.available) {
@@ -69,13 +69,13 @@ export async function startPostgres(
       return await startContainer(options, resources, logger)
     } catch (error) {
       // e.g. the image cannot be pulled: fall back to local binaries when there are some.
-      if (!(await findServerBinaries(options.binDir).catch(() => null))) throw error
+      if (!(await findServerBinaries(options.binDir, options.env).catch(() => null))) throw error
       logger.warning(`${(error as Error).message}; using the local PostgreSQL server binaries instead`)
       return startLocal(options, resources, logger)
     }
   }
   logger.debug(`postgres: no container runtime (${probe.reason})`)
-  if (options.binDir || (await findServerBinaries())) {
+  if (options.binDir || (await findServerBinaries(undefined, options.env))) {
     logger.debug('postgres: auto chose local')
     return startLocal(options, resources, logger)
   }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process'
 import { accessSync, constants, readdirSync, realpathSync, statSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { PostgresUnavailableError } from './types.js'
+import type { Environment } from '../model/options.js'
 
 export interface ServerBinaries {
   /** The folder, with symlinks resolved. */
@@ -63,9 +64,9 @@ function subdirs(dir: string, pattern: RegExp): string[] {
   }
 }
 
-function pgConfigBinDir(): Promise<string | null> {
+function pgConfigBinDir(env: Environment): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('pg_config', ['--bindir'], { timeout: 3000 }, (error, stdout) => {
+    execFile('pg_config', ['--bindir'], { timeout: 3000, env }, (error, stdout) => {
       resolve(error ? null : stdout.trim() || null)
     })
   })
@@ -93,7 +94,7 @@ export function wellKnownBinDirs(): Array<{ dir: string; source: string }> {
  * else `pg_config --bindir`, `initdb` on PATH, /usr/lib/postgresql/<newest>/bin,
  * Homebrew's postgresql@* and Postgres.app. Null when none is found.
  */
-export async function findServerBinaries(binDir?: string): Promise<ServerBinaries | null> {
+export async function findServerBinaries(binDir: string | undefined, env: Environment): Promise<ServerBinaries | null> {
   if (binDir !== undefined && binDir !== '') {
     const explicit = serverBinariesIn(binDir, 'binDir')
     if (explicit) return explicit
@@ -102,12 +103,12 @@ export async function findServerBinaries(binDir?: string): Promise<ServerBinarie
       `The Postgres binary folder ${binDir} has no executable ${missing}; point it at the folder holding initdb and postgres (e.g. /usr/lib/postgresql/15/bin, which \`pg_config --bindir\` prints), or leave it unset to search the usual places.`
     )
   }
-  const fromPgConfig = await pgConfigBinDir()
+  const fromPgConfig = await pgConfigBinDir(env)
   if (fromPgConfig) {
     const found = serverBinariesIn(fromPgConfig, 'pg_config')
     if (found) return found
   }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue
     const found = serverBinariesIn(dir, 'PATH')
     if (found) return found

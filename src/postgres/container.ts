@@ -5,14 +5,17 @@ import { randomBytes } from 'node:crypto'
 import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, LogTail, OwnedResources, serverHandle } from './admin.js'
+import { DatabaseAdmin, DatabaseNamer, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { loadTestcontainers, probeContainerRuntime } from './container-runtime.js'
 import { FAST_SETTINGS } from './local.js'
 import type { PostgresServer } from './types.js'
+import type { Environment } from '../model/options.js'
 
 export interface ContainerPostgresOptions {
   /** e.g. `postgres:17-alpine`. */
   image: string
+  /** For pg_dump and pg_restore on this machine (the base-schema cache). */
+  env: Environment
   /** How long to wait for the runtime to answer, in ms. */
   probeTimeoutMs?: number
   /** How long the container may take to accept connections, in ms. */
@@ -47,7 +50,7 @@ export async function startContainerPostgres(
   }
   logger.debug(`container runtime: ${probe.description}`)
 
-  const runId = randomBytes(6).toString('hex')
+  const runId = resources.runId
   const containerLog = new LogTail()
   const password = randomBytes(12).toString('hex')
   const command = ['postgres']
@@ -69,7 +72,9 @@ export async function startContainerPostgres(
   // Registered before start(): a start that fails or is interrupted after the
   // container was created leaves it behind (testcontainers does not remove it),
   // so the release also removes every container carrying this run's label.
-  await owned.add(`postgres container (${options.image})`, async () => {
+  await owned.add(
+    `postgres container (${options.image})`,
+    async () => {
     // timeout 0: the data is thrown away, so no clean shutdown is needed
     if (started) await started.stop({ remove: true, removeVolumes: true, timeout: 0 })
     const client = await testcontainers.getContainerRuntimeClient()
@@ -80,7 +85,9 @@ export async function startContainerPostgres(
     for (const info of leftovers) {
       await client.container.dockerode.getContainer(info.Id).remove({ force: true, v: true })
     }
-  })
+    },
+    { kind: 'container', label: RUN_LABEL, value: runId }
+  )
   try {
     const begun = performance.now()
     try {
@@ -96,7 +103,7 @@ export async function startContainerPostgres(
     const port = started.getPort()
     const connection = (database: string) => ({ host, port, user: 'postgres', password, database })
 
-    const admin = await DatabaseAdmin.connect(connection('postgres'), { logger })
+    const admin = await DatabaseAdmin.connect(connection('postgres'), { logger, namer: new DatabaseNamer(`dmr_${resources.runId}_`) })
     // The container goes away whole: no need to drop its databases first.
     await owned.add('admin connection', () => admin.close({ dropDatabases: false }))
     const { version } = await admin.serverVersion()
@@ -105,7 +112,7 @@ export async function startContainerPostgres(
     logger.info(`Started ${description} in ${startMs} ms`)
 
     return {
-      ...serverHandle('container', { version, description, connection }, admin, owned),
+      ...serverHandle('container', { version, description, connection, env: options.env }, admin, owned),
       containerId,
       image: options.image
     }
@@ -113,4 +120,13 @@ export async function startContainerPostgres(
     await owned.releaseAll()
     throw error
   }
+}
+
+/** Removes every container labelled `label=value` (a killed run's, found through its journal); returns how many. */
+export async function removeLabelledContainers(label: string, value: string): Promise<number> {
+  const { testcontainers } = await loadTestcontainers()
+  const client = await testcontainers.getContainerRuntimeClient()
+  const found = await client.container.dockerode.listContainers({ all: true, filters: { label: [`${label}=${value}`] } })
+  for (const info of found) await client.container.dockerode.getContainer(info.Id).remove({ force: true, v: true })
+  return found.length
 }

@@ -7,7 +7,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { ConnectionParams } from '../model/options.js'
+import type { ConnectionParams, Environment } from '../model/options.js'
 import { LogTail } from './admin.js'
 import { wellKnownBinDirs } from './binaries.js'
 
@@ -16,6 +16,8 @@ export interface DumpTools {
   pgRestore: string
   /** Major version of the tools, e.g. 15. */
   major: number
+  /** The environment they run in (the entry's, less its PG* settings). */
+  env: Environment
 }
 
 /** No pg_dump/pg_restore here can read this server, or one of them failed. */
@@ -38,9 +40,9 @@ function executable(path: string): boolean {
   }
 }
 
-function majorOf(dir: string): Promise<number | null> {
+function majorOf(dir: string, env: Environment): Promise<number | null> {
   return new Promise((resolve) => {
-    execFile(join(dir, `pg_dump${exe}`), ['--version'], { timeout: 5000 }, (error, stdout) => {
+    execFile(join(dir, `pg_dump${exe}`), ['--version'], { timeout: 5000, env }, (error, stdout) => {
       // `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)`, `pg_dump (PostgreSQL) 9.6.24`
       const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(stdout ?? '')
       if (error || !match) return resolve(null)
@@ -62,12 +64,12 @@ const found = new Map<string, Promise<DumpTools | null>>()
  * folders first (the local server's own), then PATH, then the usual places
  * (/usr/lib/postgresql/<n>/bin, Homebrew, Postgres.app), newest first there.
  */
-export function findDumpTools(serverVersionNumber: number, preferred: readonly string[] = []): Promise<DumpTools> {
+export function findDumpTools(serverVersionNumber: number, preferred: readonly string[], env: Environment): Promise<DumpTools> {
   const needed = serverMajor(serverVersionNumber)
-  const id = `${needed}|${preferred.join(delimiter)}`
+  const id = `${needed}|${preferred.join(delimiter)}|${env.PATH ?? ''}`
   let search = found.get(id)
   if (!search) {
-    search = searchDumpTools(needed, preferred)
+    search = searchDumpTools(needed, preferred, env)
     found.set(id, search)
   }
   return search.then((tools) => {
@@ -78,8 +80,8 @@ export function findDumpTools(serverVersionNumber: number, preferred: readonly s
   })
 }
 
-async function searchDumpTools(needed: number, preferred: readonly string[]): Promise<DumpTools | null> {
-  const dirs = [...preferred, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...wellKnownBinDirs().map((entry) => entry.dir)]
+async function searchDumpTools(needed: number, preferred: readonly string[], env: Environment): Promise<DumpTools | null> {
+  const dirs = [...preferred, ...(env.PATH ?? '').split(delimiter).filter(Boolean), ...wellKnownBinDirs().map((entry) => entry.dir)]
   const seen = new Set<string>()
   for (const dir of dirs) {
     if (seen.has(dir)) continue
@@ -87,15 +89,15 @@ async function searchDumpTools(needed: number, preferred: readonly string[]): Pr
     const pgDump = join(dir, `pg_dump${exe}`)
     const pgRestore = join(dir, `pg_restore${exe}`)
     if (!executable(pgDump) || !executable(pgRestore)) continue
-    const major = await majorOf(dir)
-    if (major !== null && major >= needed) return { pgDump, pgRestore, major }
+    const major = await majorOf(dir, env)
+    if (major !== null && major >= needed) return { pgDump, pgRestore, major, env }
   }
   return null
 }
 
 /** The environment a client binary connects with: only ours, not the caller's PG* settings. */
-function clientEnv(params: ConnectionParams): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env }
+function clientEnv(params: ConnectionParams, base: Environment): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base }
   for (const key of Object.keys(env)) if (key.startsWith('PG')) delete env[key]
   env.PGHOST = params.host
   env.PGPORT = String(params.port)
@@ -107,9 +109,9 @@ function clientEnv(params: ConnectionParams): NodeJS.ProcessEnv {
   return env
 }
 
-function runClient(binary: string, args: string[], params: ConnectionParams, timeoutMs: number): Promise<void> {
+function runClient(binary: string, args: string[], params: ConnectionParams, env: Environment, timeoutMs: number): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(binary, args, { env: clientEnv(params), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(binary, args, { env: clientEnv(params, env), stdio: ['ignore', 'pipe', 'pipe'] })
     const log = new LogTail()
     log.attach(child.stdout, child.stderr)
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
@@ -128,7 +130,7 @@ function runClient(binary: string, args: string[], params: ConnectionParams, tim
 
 /** Writes the database (schema and rows, django_migrations included) to `file` as a custom-format archive. */
 export function dumpDatabase(tools: DumpTools, params: ConnectionParams, file: string, timeoutMs = 600_000): Promise<void> {
-  return runClient(tools.pgDump, ['--format=custom', '--no-owner', '--no-privileges', '--compress=1', `--file=${file}`], params, timeoutMs)
+  return runClient(tools.pgDump, ['--format=custom', '--no-owner', '--no-privileges', '--compress=1', `--file=${file}`], params, tools.env, timeoutMs)
 }
 
 /** Restores an archive into the (empty) database of `params`, in one transaction: all of it or nothing. */
@@ -137,6 +139,7 @@ export function restoreDatabase(tools: DumpTools, params: ConnectionParams, file
     tools.pgRestore,
     ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${params.database}`, file],
     params,
+    tools.env,
     timeoutMs
   )
 }

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, LogTail, OwnedResources, serverHandle } from './admin.js'
+import { DatabaseAdmin, DatabaseNamer, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { findServerBinaries, type ServerBinaries } from './binaries.js'
 import { PostgresUnavailableError, type PostgresServer } from './types.js'
-import type { ConnectionParams } from '../model/options.js'
+import type { ConnectionParams, Environment } from '../model/options.js'
 
 /** A local server also tells where it lives, for tests and diagnostics. */
 export interface LocalPostgresServer extends PostgresServer {
@@ -30,6 +30,8 @@ export interface LocalPostgresServer extends PostgresServer {
 export interface LocalPostgresOptions {
   /** Folder with initdb and postgres; searched for when unset. */
   binDir?: string | undefined
+  /** The entry's environment: PATH for the binaries, TMPDIR, and the base of initdb's and postgres's own. */
+  env: Environment
   /** Extra server settings, passed as `-c name=value`. */
   settings?: Record<string, string>
   /** How long to wait for the server to accept connections, in ms. */
@@ -61,8 +63,8 @@ interface OsUser {
 const SOCKET_PATH_MAX = process.platform === 'linux' ? 107 : 103
 /** `<dir>/.s.PGSQL.<port>` with a 5-digit port. */
 const SOCKET_SUFFIX_LENGTH = '/.s.PGSQL.65535'.length
-/** `dmr-pg-` plus mkdtemp's 6 random characters. */
-const TEMP_NAME_LENGTH = '/dmr-pg-XXXXXX'.length
+/** `dmr-<run id>-pg-` plus mkdtemp's 6 random characters. */
+const TEMP_NAME_LENGTH = '/dmr-xxxxxxxx-pg-XXXXXX'.length
 
 /** The uid/gid of a user from /etc/passwd, else from `id`; null when there is no such user. */
 export async function lookupOsUser(name: string): Promise<OsUser | null> {
@@ -117,8 +119,8 @@ function memoryBase(): string | null {
  * unless TMPDIR is set, else os.tmpdir(); /tmp when the socket path would be too
  * long there, or when, as root, `postgres` could not reach it.
  */
-export function tempBase(asOtherUser: boolean, explicit?: string): string {
-  const base = explicit ?? (process.env.TMPDIR ? null : memoryBase()) ?? tmpdir()
+export function tempBase(asOtherUser: boolean, explicit: string | undefined, env: Environment): string {
+  const base = explicit ?? (env.TMPDIR ? null : memoryBase()) ?? env.TMPDIR ?? tmpdir()
   const fits = base.length + TEMP_NAME_LENGTH + SOCKET_SUFFIX_LENGTH <= SOCKET_PATH_MAX
   if (fits && (!asOtherUser || traversableByOthers(base))) return base
   return '/tmp'
@@ -142,18 +144,18 @@ interface RunAs {
   gid?: number
 }
 
-function childEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, LC_ALL: 'C' }
+function childEnv(base: Environment, home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, HOME: home, LC_ALL: 'C' }
   // Settings meant for clients or another cluster must not steer this one.
   for (const key of ['PGDATA', 'PGPORT', 'PGHOST', 'PGUSER', 'PGDATABASE', 'PGOPTIONS', 'PGSYSCONFDIR']) delete env[key]
   return env
 }
 
 /** Runs initdb; rejects with its output when it fails. */
-function runInitdb(binaries: ServerBinaries, dataDir: string, cwd: string, runAs: RunAs): Promise<void> {
+function runInitdb(binaries: ServerBinaries, dataDir: string, cwd: string, runAs: RunAs, env: Environment): Promise<void> {
   const args = ['-D', dataDir, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C', '-U', SUPERUSER]
   return new Promise((done, fail) => {
-    const child = spawn(binaries.initdb, args, { cwd, env: childEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'], ...runAs })
+    const child = spawn(binaries.initdb, args, { cwd, env: childEnv(env, cwd), stdio: ['ignore', 'pipe', 'pipe'], ...runAs })
     const log = new LogTail()
     log.attach(child.stdout, child.stderr)
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
@@ -187,12 +189,12 @@ class ServerProcess {
     if (this.exitDescription === null) this.child.kill('SIGQUIT')
   }
 
-  constructor(binaries: ServerBinaries, args: string[], cwd: string, runAs: RunAs) {
+  constructor(binaries: ServerBinaries, args: string[], cwd: string, runAs: RunAs, env: Environment) {
     // Its own process group: a terminal's Ctrl-C reaches only us, and the run's
     // cleanup stops the server in order (a child still, so it is reaped).
     this.child = spawn(binaries.postgres, args, {
       cwd,
-      env: childEnv(cwd),
+      env: childEnv(env, cwd),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       ...runAs
@@ -267,7 +269,7 @@ export async function startLocalPostgres(
   resources: ResourceStack,
   logger: Logger
 ): Promise<LocalPostgresServer> {
-  const binaries = await findServerBinaries(options.binDir)
+  const binaries = await findServerBinaries(options.binDir, options.env)
   if (!binaries) {
     throw new PostgresUnavailableError(
       'No PostgreSQL server binaries (initdb, postgres) were found on this machine; install them (e.g. apt-get install postgresql), set the binary folder, or use postgres: container or database-url.'
@@ -289,12 +291,12 @@ export async function startLocalPostgres(
   const owned = new OwnedResources(resources, logger)
   try {
     const started = performance.now()
-    const dir = await mkdtemp(join(tempBase(osUser !== null, options.baseDir), 'dmr-pg-'))
-    await owned.add(`temp dir ${dir}`, () => rm(dir, { recursive: true, force: true, maxRetries: 3 }))
+    const dir = await mkdtemp(join(tempBase(osUser !== null, options.baseDir, options.env), `dmr-${resources.runId}-pg-`))
+    await owned.add(`temp dir ${dir}`, () => rm(dir, { recursive: true, force: true, maxRetries: 3 }), { kind: 'folder', path: dir })
     if (osUser) await chown(dir, osUser.uid, osUser.gid)
     const dataDir = join(dir, 'data')
 
-    await runInitdb(binaries, dataDir, dir, runAs)
+    await runInitdb(binaries, dataDir, dir, runAs, options.env)
     const initdbMs = Math.round(performance.now() - started)
 
     const settings = { ...FAST_SETTINGS, ...options.settings }
@@ -305,9 +307,13 @@ export async function startLocalPostgres(
       port = await freePort()
       const args = ['-D', dataDir, '-p', String(port), '-k', dir, '-h', '127.0.0.1']
       for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`)
-      const candidate = new ServerProcess(binaries, args, dir, runAs)
+      const candidate = new ServerProcess(binaries, args, dir, runAs, options.env)
       server = candidate
-      await owned.add(`postgres server (pid ${candidate.child.pid ?? 'none'}, port ${port})`, () => candidate.stop())
+      await owned.add(
+        `postgres server (pid ${candidate.child.pid ?? 'none'}, port ${port})`,
+        () => candidate.stop(),
+        candidate.child.pid === undefined ? undefined : { kind: 'postgres', pid: candidate.child.pid, dataDir }
+      )
       try {
         await waitUntilReady(candidate, dataDir, options.startTimeoutMs ?? 60_000)
         break
@@ -327,7 +333,7 @@ export async function startLocalPostgres(
       password: undefined,
       database
     })
-    const admin = await DatabaseAdmin.connect(connection('postgres'), { logger })
+    const admin = await DatabaseAdmin.connect(connection('postgres'), { logger, namer: new DatabaseNamer(`dmr_${resources.runId}_`) })
     // The cluster is thrown away whole: no need to drop its databases first.
     await owned.add('admin connection', () => admin.close({ dropDatabases: false }))
     const { version } = await admin.serverVersion()
@@ -337,7 +343,7 @@ export async function startLocalPostgres(
       logger.warning(`The local postgres server ${running.exitDescription}:\n${running.log.text()}`)
 
     return {
-      ...serverHandle('local', { version, description, connection, binDirs: [binaries.binDir] }, admin, owned),
+      ...serverHandle('local', { version, description, connection, env: options.env, binDirs: [binaries.binDir] }, admin, owned),
       pid: running.child.pid!,
       dir,
       binDir: binaries.binDir,

@@ -1,10 +1,12 @@
 // One interface over the three ways to get a throwaway Postgres: a container
-import type { ConnectionParams, PostgresChoice, PostgresProviderKind } from '../model/options.js'
+import type { ConnectionParams, Environment, PostgresChoice, PostgresProviderKind } from '../model/options.js'
 // (testcontainers), the server binaries on this machine, or a server the
 // workflow already runs (a URL).
 
 export interface PostgresOptions {
   choice: PostgresChoice
+  /** The entry's environment: PATH to find the binaries, TMPDIR, and the base of the servers' and clients' own. */
+  env: Environment
   /** Image for `container`, e.g. `postgres:17-alpine`. */
   image: string
   /** Server for `url`: `postgres://user:pass@host:port/db`. */

@@ -4,9 +4,9 @@
 // seeds or drops a database it did not create.
 import type { Logger } from '../lifecycle/logger.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
-import { DatabaseAdmin, OwnedResources, describeEndpoint, serverHandle } from './admin.js'
+import { DatabaseAdmin, DatabaseNamer, OwnedResources, describeEndpoint, serverHandle } from './admin.js'
 import { PostgresUnavailableError, type PostgresServer } from './types.js'
-import type { ConnectionParams } from '../model/options.js'
+import type { ConnectionParams, Environment } from '../model/options.js'
 
 /** Query parameters understood in the URL; others (e.g. sslmode) are reported and ignored. */
 const KNOWN_PARAMETERS = new Set(['host', 'port', 'user', 'password', 'dbname'])
@@ -60,7 +60,8 @@ export function redactUrl(url: string): string {
 export async function startUrlPostgres(
   databaseUrl: string,
   resources: ResourceStack,
-  logger: Logger
+  logger: Logger,
+  env: Environment
 ): Promise<PostgresServer> {
   const { params, ignored } = parseDatabaseUrl(databaseUrl)
   if (ignored.length > 0) logger.warning(`database-url: ignoring the parameter(s) ${ignored.join(', ')}`)
@@ -69,7 +70,7 @@ export async function startUrlPostgres(
   try {
     let admin: DatabaseAdmin
     try {
-      admin = await DatabaseAdmin.connect(params, { logger })
+      admin = await DatabaseAdmin.connect(params, { logger, namer: new DatabaseNamer(`dmr_${resources.runId}_`) })
     } catch (error) {
       throw new PostgresUnavailableError(
         `Could not connect to the Postgres server at ${endpoint} as ${params.user} (database ${params.database}) from database-url: ${(error as Error).message}`
@@ -88,7 +89,7 @@ export async function startUrlPostgres(
     const description = `PostgreSQL ${version} at ${endpoint} from database-url (user ${params.user}; this run's databases are named ${admin.namer.prefix}*)`
     logger.info(`Using ${description}`)
 
-    return serverHandle('url', { version, description, connection: (database) => ({ ...params, database }) }, admin, owned)
+    return serverHandle('url', { version, description, connection: (database) => ({ ...params, database }), env }, admin, owned)
   } catch (error) {
     await owned.releaseAll()
     throw error

@@ -29,7 +29,7 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   const { options } = input
   const serverStarted = performance.now()
   const server = await startPostgres(
-    { choice: options.postgres, image: options.postgresImage, databaseUrl: options.databaseUrl, binDir: options.postgresBin },
+    { choice: options.postgres, env: options.env, image: options.postgresImage, databaseUrl: options.databaseUrl, binDir: options.postgresBin },
     input.resources,
     input.logger
   )

@@ -156,7 +156,11 @@ export class Run {
     if (current.running) return current
     this.notes.push(`the ${role} code's Python process ended and was started again`)
     const fresh = await DjangoProcess.start(current.options)
-    this.input.resources.defer(`${role} python (restarted)`, () => fresh.close())
+    this.input.resources.defer(
+      `${role} python (restarted)`,
+      () => fresh.close(),
+      fresh.pid === undefined ? undefined : { kind: 'process', pid: fresh.pid, command: 'dmr_helper' }
+    )
     this.python[role] = fresh
     const database = this.pythonDatabase[role]
     this.pythonDatabase[role] = null

@@ -48,6 +48,7 @@ export async function startPython(
     try {
       const process = await DjangoProcess.start({
         python: role === 'base' ? (options.basePython ?? options.python) : options.python,
+        env: options.env,
         projectDir: projectDir(checkouts[role]),
         settingsModule,
         database: NOT_CONNECTED,
@@ -57,6 +58,10 @@ export async function startPython(
         logger
       })
       started.push(process)
+      if (process.pid !== undefined) {
+        const untrack = resources.track(`${role} python (pid ${process.pid})`, { kind: 'process', pid: process.pid, command: 'dmr_helper' })
+        void process.closed.then(untrack)
+      }
       return process
     } catch (error) {
       throw explainStart(error, role, repo, options, checkouts)

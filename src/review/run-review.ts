@@ -57,7 +57,7 @@ export async function runReview(options: Options, given: Logger, hooks: ReviewHo
 
 async function review(options: Options, logger: Logger, hooks: ReviewHooks): Promise<Report> {
   const started = performance.now()
-  const { repo, refs } = await GitRepository.openWithRefs(options.repo, [options.base, options.head])
+  const { repo, refs } = await GitRepository.openWithRefs(options.repo, options.env, [options.base, options.head])
   const [base, head] = refs
   const projectRoot = normalizeRoot(options.projectRoot)
   const swappable = detectSwappable(repo, head!.tree, projectRoot, options.swappable)

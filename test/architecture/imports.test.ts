@@ -81,3 +81,22 @@ describe('the parts of src/', () => {
     expect(forbiddenImports().filter((problem) => problem.startsWith('src/model/'))).toEqual([])
   })
 })
+
+/** Files of src/ outside the entries whose code (not comments) reads process.env. */
+export function environmentReaders(): string[] {
+  return sourceFiles(SRC)
+    .filter((file) => partOf(file) !== null)
+    .filter((file) => {
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:])\/\/.*$/gm, '$1')
+      return /\bprocess\.env\b/.test(code)
+    })
+    .map((file) => relative(REPO_ROOT, file))
+}
+
+describe('the process environment', () => {
+  it('is read only by the entries, which hand it down (git, Python and Postgres get it from there)', () => {
+    expect(environmentReaders()).toEqual([])
+  })
+})

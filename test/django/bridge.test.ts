@@ -40,6 +40,7 @@ async function options(projectDir: string, overrides: Partial<DjangoProcessOptio
   const database = await postgres.server.createDatabase({ label: 'bridge' })
   return {
     python: newestDjango().python,
+    env: process.env,
     projectDir,
     settingsModule: 'project.settings',
     database: postgres.server.connection(database),

@@ -29,21 +29,21 @@ function repo(files: Record<string, string> = { 'a.txt': 'a\n' }): TestRepo {
 describe('refs', () => {
   it('resolves branches and SHAs to commits and trees in one call', async () => {
     const r = repo()
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const [main] = await git.resolveRefs(['main'])
     expect(main!.commit).toBe(r.git('rev-parse', 'main'))
     expect(main!.tree).toBe(r.git('rev-parse', 'main^{tree}'))
   })
 
   it('names the ref that does not exist, among several', async () => {
-    const git = await GitRepository.open(repo().dir)
+    const git = await GitRepository.open(repo().dir, process.env)
     const error = await git.resolveRefs(['main', 'mian']).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UnknownRefError)
     expect((error as UnknownRefError).ref).toBe('mian')
   })
 
   it('refuses a ref that looks like an option', async () => {
-    const git = await GitRepository.open(repo().dir)
+    const git = await GitRepository.open(repo().dir, process.env)
     await expect(git.resolveCommit('--upload-pack=evil')).rejects.toThrow("the ref '--upload-pack=evil' does not exist in this repository: not a ref name")
   })
 })
@@ -51,7 +51,7 @@ describe('refs', () => {
 describe('trees and blobs', () => {
   it('lists files from the tree object and reads them byte-exact in one batch', async () => {
     const r = repo({ 'shop/migrations/0001_é.py': '# café ☕ 日本\n', 'b.bin': 'x'.repeat(70_000) })
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const entries = await listTree(git, 'main')
     expect(entries.map((entry) => entry.path).sort()).toEqual(['b.bin', 'shop/migrations/0001_é.py'])
     const blobs = new BlobStore(git)
@@ -69,7 +69,7 @@ describe('the merge', () => {
     r.checkout('main')
     r.commit('main', { 'c.txt': 'c\n' })
     const status = r.git('status', '--porcelain')
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const merge = await mergeTrees(git, r.git('rev-parse', 'main'), r.git('rev-parse', 'feature'))
     expect(merge.clean).toBe(true)
     expect((await listTree(git, merge.tree)).map((e) => e.path).sort()).toEqual(['a.txt', 'b.txt', 'c.txt'])
@@ -82,7 +82,7 @@ describe('the merge', () => {
     r.commit('pr', { 'a.txt': 'pr\n' })
     r.checkout('main')
     r.commit('main', { 'a.txt': 'main\n' })
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const merge = await mergeTrees(git, r.git('rev-parse', 'main'), r.git('rev-parse', 'feature'))
     expect(merge).toMatchObject({ clean: false, conflictedPaths: ['a.txt'] })
     expect(merge.tree).toMatch(/^[0-9a-f]{40}$/)
@@ -95,7 +95,7 @@ describe('the changes of a pull request', () => {
     const base = r.git('rev-parse', 'HEAD')
     r.rename('old.txt', 'new.txt')
     r.commit('change', { 'edit.txt': 'edited\n', 'gone.txt': null, 'added.txt': 'n\n' })
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const changes = await changedFiles(git, base, r.git('rev-parse', 'HEAD'))
     expect(changes).toEqual(
       expect.arrayContaining([
@@ -112,7 +112,7 @@ describe('the changes of a pull request', () => {
 describe('checkouts for the rehearsal', () => {
   it('writes the files of a tree to a folder, leaves nothing in the repository, and goes away with the run', async () => {
     const r = repo({ 'shop/models.py': 'x = 1\n' })
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const resources = new ResourceStack()
     const dir = await exportTree(git, r.git('rev-parse', 'main^{tree}'), 'test', resources)
     expect(readFileSync(join(dir, 'shop/models.py'), 'utf8')).toBe('x = 1\n')
@@ -139,7 +139,7 @@ describe('history in a shallow clone', () => {
     const head = origin.commit('pr', { 'b.txt': 'pr\n' })
     origin.checkout('main')
     const base = origin.git('rev-parse', 'main')
-    const git = await GitRepository.open(shallowClone(origin))
+    const git = await GitRepository.open(shallowClone(origin), process.env)
     expect((await git.run(['cat-file', '-e', `${head}^{commit}`])).exitCode).not.toBe(0)
     expect(await git.isShallow()).toBe(true)
     await ensureHistory(git, base, head, silentLogger)
@@ -148,7 +148,7 @@ describe('history in a shallow clone', () => {
 
   it('says to check out with fetch-depth: 0 when there is no remote to fetch from', async () => {
     const r = repo()
-    const git = await GitRepository.open(r.dir)
+    const git = await GitRepository.open(r.dir, process.env)
     const error = await ensureHistory(git, r.git('rev-parse', 'main'), 'f'.repeat(40), silentLogger).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ShallowHistoryError)
     expect((error as Error).message).toContain('Check out with `fetch-depth: 0`')

@@ -17,7 +17,7 @@ afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 
 async function conflictsOf(repo: TestRepo) {
   repos.push(repo)
-  const review = await reviewStatically(await GitRepository.open(repo.dir), {
+  const review = await reviewStatically(await GitRepository.open(repo.dir, process.env), {
     base: 'main',
     head: 'feature',
     projectRoot: '',

@@ -24,6 +24,7 @@ const runtimeAnswers = probe.available ? `a container runtime still answers (${p
 
 const options = (overrides: Partial<PostgresOptions>): PostgresOptions => ({
   choice: 'auto',
+  env: process.env,
   image: process.env.DMR_TEST_POSTGRES_IMAGE || 'local/postgres:15',
   databaseUrl: undefined,
   binDir: undefined,
@@ -74,7 +75,7 @@ describe('container Postgres without a container runtime', () => {
     if (runtimeAnswers) ctx.skip(runtimeAnswers)
     const resources = new ResourceStack(silentLogger)
     const started = performance.now()
-    const error = await startContainerPostgres({ image: 'postgres:17-alpine' }, resources, silentLogger).catch(
+    const error = await startContainerPostgres({ env: process.env, image: 'postgres:17-alpine' }, resources, silentLogger).catch(
       (caught: unknown) => caught
     )
     expect(error).toBeInstanceOf(PostgresUnavailableError)
@@ -108,7 +109,7 @@ describe.skipIf(!node20)(`under ${node20 ?? 'Node < 22.22'} (${oldNode})`, () =>
         import { startPostgres } from ${JSON.stringify(join(root, 'src/postgres/auto.ts'))}
         import { ResourceStack } from ${JSON.stringify(join(root, 'src/lifecycle/resources.ts'))}
         const resources = new ResourceStack()
-        const base = { image: 'postgres:17-alpine', databaseUrl: undefined, binDir: undefined }
+        const base = { image: 'postgres:17-alpine', databaseUrl: undefined, binDir: undefined, env: process.env }
         const out = {}
         try { await startPostgres({ ...base, choice: 'container' }, resources, console) }
         catch (error) { out.container = error.name + ': ' + error.message }

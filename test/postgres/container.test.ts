@@ -80,7 +80,7 @@ describe(`container Postgres from ${TEST_POSTGRES_IMAGE}${skipReason ? ` (skippe
   it('close stops and removes the container', async (ctx) => {
     if (!gate.run) ctx.skip(skipReason)
     const resources = new ResourceStack(silentLogger)
-    const own = await startContainerPostgres({ image: TEST_POSTGRES_IMAGE }, resources, silentLogger)
+    const own = await startContainerPostgres({ env: process.env, image: TEST_POSTGRES_IMAGE }, resources, silentLogger)
     const { getContainerRuntimeClient } = await import('testcontainers')
     const client = await getContainerRuntimeClient()
     expect((await client.container.getById(own.containerId).inspect()).State.Running).toBe(true)
@@ -97,7 +97,7 @@ describe(`container Postgres from ${TEST_POSTGRES_IMAGE}${skipReason ? ` (skippe
     const resources = new ResourceStack(silentLogger)
     // The server exits at once on the bad setting, after the container was created and started.
     const start = startContainerPostgres(
-      { image: TEST_POSTGRES_IMAGE, startupTimeoutMs: 4000, settings: { shared_buffers: 'plenty' } },
+      { env: process.env, image: TEST_POSTGRES_IMAGE, startupTimeoutMs: 4000, settings: { shared_buffers: 'plenty' } },
       resources,
       silentLogger
     )

@@ -138,7 +138,7 @@ describe('local Postgres', () => {
     () => {
       const free = statfsSync('/dev/shm')
       if (free.bavail * free.bsize < 2 * 1024 ** 3) expect(server.dir.startsWith('/dev/shm/')).toBe(false)
-      else expect(server.dir).toMatch(/^\/dev\/shm\/dmr-pg-/)
+      else expect(server.dir).toMatch(/^\/dev\/shm\/dmr-[a-z0-9]{8}-pg-/)
     }
   )
 
@@ -154,7 +154,7 @@ describe('local Postgres', () => {
 describe('local Postgres shutdown', () => {
   it('close stops the server process and removes its temp dir', async () => {
     const resources = new ResourceStack(silentLogger)
-    const server = await startLocalPostgres({}, resources, silentLogger)
+    const server = await startLocalPostgres({ env: process.env }, resources, silentLogger)
     expect(processExists(server.pid)).toBe(true)
     expect(existsSync(join(server.dir, 'data', 'PG_VERSION'))).toBe(true)
 
@@ -167,7 +167,7 @@ describe('local Postgres shutdown', () => {
 
   it("disposing the run's resources stops the server and removes its temp dir", async () => {
     const resources = new ResourceStack(silentLogger)
-    const server = await startLocalPostgres({}, resources, silentLogger)
+    const server = await startLocalPostgres({ env: process.env }, resources, silentLogger)
     await resources.dispose()
     expect(processExists(server.pid)).toBe(false)
     expect(existsSync(server.dir)).toBe(false)
@@ -176,7 +176,7 @@ describe('local Postgres shutdown', () => {
   it('a start that fails after initdb leaves no temp dir and no process', async () => {
     await withPrivateTmpdir('fail', async (base) => {
       const resources = new ResourceStack(silentLogger)
-      const start = startLocalPostgres({ settings: { shared_buffers: 'plenty' } }, resources, silentLogger)
+      const start = startLocalPostgres({ env: process.env, settings: { shared_buffers: 'plenty' } }, resources, silentLogger)
       await expect(start).rejects.toThrow(/postgres exited with code \d+ before accepting connections[\s\S]*shared_buffers/)
       expect(readdirSync(base)).toEqual([])
       expect(postgresProcessesMentioning(base)).toEqual([])
@@ -189,7 +189,7 @@ describe('local Postgres binaries', () => {
   it('fails with a clear message when the binary folder has no initdb', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'dmr-empty-bin-'))
     try {
-      const start = startLocalPostgres({ binDir: empty }, new ResourceStack(), silentLogger)
+      const start = startLocalPostgres({ env: process.env, binDir: empty }, new ResourceStack(), silentLogger)
       await expect(start).rejects.toThrow(PostgresUnavailableError)
       await expect(start).rejects.toThrow(`The Postgres binary folder ${empty} has no executable initdb`)
     } finally {
@@ -205,8 +205,8 @@ describe('local Postgres binaries', () => {
       process.env.TMPDIR = long
       const resources = new ResourceStack(silentLogger)
       try {
-        const server = await startLocalPostgres({}, resources, silentLogger)
-        expect(server.dir.startsWith('/tmp/dmr-pg-')).toBe(true)
+        const server = await startLocalPostgres({ env: process.env }, resources, silentLogger)
+        expect(server.dir).toMatch(/^\/tmp\/dmr-[a-z0-9]{8}-pg-/)
         expect(`${server.dir}/.s.PGSQL.${server.connection('postgres').port}`.length).toBeLessThanOrEqual(107)
         expect(await server.createDatabase()).toMatch(/^dmr_/)
       } finally {

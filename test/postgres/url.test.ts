@@ -36,7 +36,7 @@ describe('url Postgres on a server that already holds data', () => {
   }
 
   beforeAll(async () => {
-    services = await startLocalPostgres({}, resources, silentLogger)
+    services = await startLocalPostgres({ env: process.env }, resources, silentLogger)
     url = urlOf(services)
     admin = new pg.Client(services.connection('postgres'))
     await admin.connect()
@@ -63,7 +63,7 @@ describe('url Postgres on a server that already holds data', () => {
     const namesBefore = await databaseNames()
 
     const runResources = new ResourceStack(silentLogger)
-    const server = await startUrlPostgres(url, runResources, silentLogger)
+    const server = await startUrlPostgres(url, runResources, silentLogger, process.env)
     expect(server.kind).toBe('url')
     const base = await server.createDatabase({ label: 'base' })
     const client = new pg.Client(server.connection(base))
@@ -85,7 +85,7 @@ describe('url Postgres on a server that already holds data', () => {
   it("creates only databases named with the run's prefix and drops exactly those on close", async () => {
     const namesBefore = await databaseNames()
     const runResources = new ResourceStack(silentLogger)
-    const server = await startUrlPostgres(url, runResources, silentLogger)
+    const server = await startUrlPostgres(url, runResources, silentLogger, process.env)
     const first = await server.createDatabase({ label: 'base' })
     const second = await server.createDatabase({ template: first, label: 'step' })
     const prefix = first.slice(0, first.indexOf('_', 4) + 1)
@@ -103,7 +103,7 @@ describe('url Postgres on a server that already holds data', () => {
   it("drops the run's databases when the run is disposed without close()", async () => {
     const namesBefore = await databaseNames()
     const runResources = new ResourceStack(silentLogger)
-    const server = await startUrlPostgres(url, runResources, silentLogger)
+    const server = await startUrlPostgres(url, runResources, silentLogger, process.env)
     await server.createDatabase({ label: 'left over' })
     await runResources.dispose()
     expect(await databaseNames()).toEqual(namesBefore)
@@ -111,7 +111,7 @@ describe('url Postgres on a server that already holds data', () => {
 
   it('refuses to drop a database the run did not create', async () => {
     const runResources = new ResourceStack(silentLogger)
-    const server = await startUrlPostgres(url, runResources, silentLogger)
+    const server = await startUrlPostgres(url, runResources, silentLogger, process.env)
     try {
       await expect(server.dropDatabase('shop')).rejects.toThrow(/refusing to drop "shop": this run did not create it/)
       await expect(server.createDatabase({ template: 'shop' })).rejects.toThrow(/only databases this run created/)
@@ -123,13 +123,13 @@ describe('url Postgres on a server that already holds data', () => {
 
   it('says clearly when the role cannot create databases', async () => {
     const port = services.connection('postgres').port
-    const start = startUrlPostgres(`postgres://reviewer@127.0.0.1:${port}/postgres`, new ResourceStack(), silentLogger)
+    const start = startUrlPostgres(`postgres://reviewer@127.0.0.1:${port}/postgres`, new ResourceStack(), silentLogger, process.env)
     await expect(start).rejects.toThrow(PostgresUnavailableError)
     await expect(start).rejects.toThrow(/The role reviewer at 127\.0\.0\.1:\d+ cannot create databases.*ALTER ROLE reviewer CREATEDB/)
   })
 
   it('says clearly when nothing answers at the URL, without printing the password', async () => {
-    const start = startUrlPostgres('postgres://app:s3cret@127.0.0.1:1/app', new ResourceStack(), silentLogger)
+    const start = startUrlPostgres('postgres://app:s3cret@127.0.0.1:1/app', new ResourceStack(), silentLogger, process.env)
     await expect(start).rejects.toThrow(/^Could not connect to the Postgres server at 127\.0\.0\.1:1 as app \(database app\)/)
     await expect(start).rejects.not.toThrow(/s3cret/)
   })

@@ -63,6 +63,7 @@ describe("in the helper's answer", () => {
     const database = await postgres.server.createDatabase({ label: 'locks' })
     await using django = await DjangoProcess.start({
       python: newestDjango().python,
+      env: process.env,
       projectDir: dir,
       settingsModule: 'project.settings',
       database: postgres.server.connection(database),

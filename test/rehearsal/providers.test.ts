@@ -24,7 +24,7 @@ describe('the url provider', () => {
   it('rehearses in databases of its own and leaves an existing database untouched, byte for byte', async () => {
     const resources = new ResourceStack(silentLogger)
     try {
-      const server = await startLocalPostgres({}, resources, silentLogger)
+      const server = await startLocalPostgres({ env: process.env }, resources, silentLogger)
       const admin = new pg.Client(server.connection('postgres'))
       await admin.connect()
       await admin.query('CREATE DATABASE production')

@@ -99,7 +99,7 @@ async function review(options: Parameters<typeof reviewOptions>[1], logger: Logg
 
 beforeAll(async () => {
   resources = new ResourceStack(silentLogger)
-  server = await startLocalPostgres({}, resources, silentLogger)
+  server = await startLocalPostgres({ env: process.env }, resources, silentLogger)
   admin = new pg.Client(server.connection('postgres'))
   await admin.connect()
   await makeTemplate('snapshot')

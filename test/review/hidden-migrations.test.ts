@@ -17,7 +17,7 @@ afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 
 async function review(repo: TestRepo) {
   repos.push(repo)
-  return reviewStatically(await GitRepository.open(repo.dir), { base: 'main', head: 'feature', projectRoot: '', exclude: [], swappable: DEFAULT_SWAPPABLE })
+  return reviewStatically(await GitRepository.open(repo.dir, process.env), { base: 'main', head: 'feature', projectRoot: '', exclude: [], swappable: DEFAULT_SWAPPABLE })
 }
 
 /** Commits symlinks (and files) on a branch. */

@@ -14,7 +14,7 @@ afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 
 async function review(repo: TestRepo, base = 'main', head = 'feature') {
   repos.push(repo)
-  return reviewStatically(await GitRepository.open(repo.dir), {
+  return reviewStatically(await GitRepository.open(repo.dir, process.env), {
     base,
     head,
     projectRoot: '',
@@ -295,7 +295,7 @@ describe('reading trees', () => {
       pr: [{ 'backend/shop/migrations/0005_x.py': migrationSource({ dependencies: [['shop', '0004_book_pages']] }) }]
     })
     repos.push(repo)
-    const result = await reviewStatically(await GitRepository.open(repo.dir), {
+    const result = await reviewStatically(await GitRepository.open(repo.dir, process.env), {
       base: 'main',
       head: 'feature',
       projectRoot: 'backend',

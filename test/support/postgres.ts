@@ -63,13 +63,13 @@ export async function startTestPostgres(
   let server: PostgresServer
   try {
     if (kind === 'local') {
-      server = await startLocalPostgres({ binDir: options.binDir }, resources, logger)
+      server = await startLocalPostgres({ env: process.env, binDir: options.binDir }, resources, logger)
     } else if (kind === 'container') {
-      server = await startContainerPostgres({ image: options.image ?? TEST_POSTGRES_IMAGE }, resources, logger)
+      server = await startContainerPostgres({ env: process.env, image: options.image ?? TEST_POSTGRES_IMAGE }, resources, logger)
     } else {
       let url = options.databaseUrl ?? process.env.DMR_TEST_DATABASE_URL
-      if (!url) url = urlOf(await startLocalPostgres({}, resources, logger))
-      server = await startUrlPostgres(url, resources, logger)
+      if (!url) url = urlOf(await startLocalPostgres({ env: process.env }, resources, logger))
+      server = await startUrlPostgres(url, resources, logger, process.env)
     }
   } catch (error) {
     await resources.dispose()

@@ -57,6 +57,7 @@ export interface ScenarioRun {
 /** The options of a review with the rehearsal on a throwaway local Postgres and the newest Django, main against feature. */
 export function reviewOptions(repoDir: string, options: Partial<Options> = {}): Options {
   return {
+    env: process.env,
     repo: repoDir,
     base: 'main',
     head: 'feature',

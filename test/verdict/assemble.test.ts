@@ -26,7 +26,7 @@ afterEach(() => repos.splice(0).forEach((repo) => repo.cleanup()))
 async function staticReview(pr: FileTree[], main: FileTree[] = []): Promise<StaticReview> {
   const repo = forkedRepo({ base: shopProject(), pr, main })
   repos.push(repo)
-  return reviewStatically(await GitRepository.open(repo.dir), { base: 'main', head: 'feature', projectRoot: '', exclude: [], swappable: DEFAULT_SWAPPABLE })
+  return reviewStatically(await GitRepository.open(repo.dir, process.env), { base: 'main', head: 'feature', projectRoot: '', exclude: [], swappable: DEFAULT_SWAPPABLE })
 }
 
 /** The judged report of a static review, with the rules run on it; a rehearsal's state when given. */
