@@ -24,10 +24,10 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-B2JVSZEO.js";
+} from "./chunk-G3DUIDAG.js";
 import {
   TOOL_VERSION
-} from "./chunk-SQA5OMFU.js";
+} from "./chunk-RUVLRONW.js";
 import {
   STATE_RUNS_DIR,
   STATE_RUN_ID,

@@ -19,6 +19,8 @@ export class DjangoBridgeError extends Error {
   readonly exception: string | undefined
   /** For a settings import that failed on a missing module: its name. */
   readonly missingModule: string | undefined
+  /** What the helper said, before any advice on which input to set. */
+  readonly detail: string
   constructor(kind: BridgeErrorKind, message: string, options: { cause?: unknown; answer?: HelperErrorAnswer } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'DjangoBridgeError'
@@ -26,6 +28,7 @@ export class DjangoBridgeError extends Error {
     this.helperKind = options.answer?.kind
     this.exception = options.answer?.exception
     this.missingModule = options.answer?.missing_module
+    this.detail = options.answer?.message ?? message
   }
 }
 
@@ -51,6 +54,15 @@ export function explainStartError(answer: HelperErrorAnswer, python: string): Dj
         { answer }
       )
     case 'settings':
+      // A package the settings import and the interpreter lacks: the requirements are not installed there.
+      if (answer.missing_module) {
+        const top = answer.missing_module.split('.')[0]
+        return new DjangoBridgeError(
+          'settings',
+          `${detail}. ${python} has no module '${top}': install the project's requirements into it (e.g. ${python} -m pip install -r requirements.txt), or set the python input (--python) to the virtualenv that has them`,
+          { answer }
+        )
+      }
       return new DjangoBridgeError('settings', `${detail}. Set the settings input (--settings) to your settings module, and any environment variables it needs`, { answer })
     default:
       return new DjangoBridgeError('crashed', detail, { answer })

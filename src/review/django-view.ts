@@ -91,7 +91,7 @@ function explainStart(error: unknown, role: 'base' | 'new', repo: GitRepository,
   if (file === null) return error
   return new DjangoBridgeError(
     'settings',
-    `${error.message}. ${file} is in your working tree but not in git (untracked or gitignored), so the code under review does not have it: set include-paths (--include-paths ${file}) to copy it in`,
+    `${error.detail}. ${file} is in your working tree but not in git (untracked or gitignored), so the code under review does not have it: set include-paths (--include-paths ${file}) to copy it in`,
     { cause: error }
   )
 }

@@ -100,6 +100,13 @@ describe('the Python bridge', () => {
     expect(error.message).toContain('Set the settings input (--settings)')
   })
 
+  it('says to install the requirements when the settings import a package that Python lacks', async () => {
+    const error = await startError(DjangoProcess.start(await options(project({}, 'import pycurl_that_is_not_installed'))))
+    expect(error.kind).toBe('settings')
+    expect(error.message).toContain("No module named 'pycurl_that_is_not_installed'")
+    expect(error.message).toMatch(/has no module 'pycurl_that_is_not_installed': install the project's requirements into it \(e\.g\. .*bin\/python -m pip install -r requirements\.txt\)/)
+  })
+
   it('keeps answering when the project prints to stdout', async () => {
     const dir = project({}, 'print("settings loaded")')
     await using django = await DjangoProcess.start(await options(dir))

@@ -134,6 +134,8 @@ describe('the code as CI has it', () => {
     const without = await review(repo)
     expect(without.rehearsal.status).toBe('failed')
     expect(without.rehearsal.reason).toContain('set include-paths (--include-paths project/configuration.py)')
+    // A file of the project, not a package to install.
+    expect(without.rehearsal.reason).not.toContain('pip install')
     const withIt = await review(repo, { includePaths: ['project/configuration.py'] })
     expect(withIt.rehearsal.reason ?? '').not.toContain('include-paths')
     expect(withIt.missingMigrations.value).toBe(false)
