@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-G3DUIDAG.js";
+} from "./chunk-56KMEDZL.js";
 import {
   TOOL_VERSION
 } from "./chunk-RUVLRONW.js";

@@ -241,6 +241,7 @@ def _insert(model, rng, minimal=False, keep_values=False, limits=False):
             values[field.attname] = None
         else:
             values[field.attname] = value_for(model, field, rng, limits=limits)
+    _avoid_repeats(model, values)
     instance = model(**values)
     fields = [f for f in meta.local_concrete_fields if f.attname in values]
     # _insert is what Model.save uses underneath; it skips signals and user save() code.
@@ -317,6 +318,11 @@ def value_for(model, field, rng, limits=False):
     raise SkipProbe("cannot make a value for %s.%s (%s)" % (model._meta.label, field.name, internal))
 
 
+# Rows made for a probe to point at nest at most this deep (a profile's user's group...).
+_MAX_MADE_DEPTH = 2
+_made_depth = 0
+
+
 def _related_value(model, field):
     target_model = field.remote_field.model
     target_field = field.target_field
@@ -325,8 +331,63 @@ def _related_value(model, field):
         taken = model._base_manager.using(connection.alias).values_list(field.attname, flat=True)
         candidates = candidates.exclude(**{"%s__in" % target_field.attname: taken})
     value = candidates.order_by(target_field.attname).first()
-    if value is None:
-        if field.null:
-            return None
-        raise SkipProbe("no row in %s to point %s at" % (target_model._meta.db_table, field.name))
-    return value
+    if value is not None:
+        return value
+    if field.null:
+        return None
+    # Every row is taken (a one-to-one whose seeded rows all have their partner): make one for the
+    # probe, in a savepoint of its own, so that its trouble is not the probed table's.
+    return _made_target(target_model, target_field, field)
+
+
+def _made_target(target_model, target_field, field):
+    global _made_depth
+    missing = "no row in %s to point %s at" % (target_model._meta.db_table, field.name)
+    if _made_depth >= _MAX_MADE_DEPTH:
+        raise SkipProbe(missing)
+    _made_depth += 1
+    try:
+        with transaction.atomic():
+            made = _insert(target_model, random.Random("probe-target:" + target_model._meta.label), minimal=True)
+        return getattr(made, target_field.attname)
+    except SkipProbe:
+        raise
+    except Exception as error:  # noqa: BLE001 - the row to point at could not be made: no answer, not a failure
+        raise SkipProbe("%s, and one could not be made (%s)" % (missing, describe(error)["message"].splitlines()[0]))
+    finally:
+        _made_depth -= 1
+
+
+def _unique_sets(meta):
+    """Field sets that must be unique together: unique_together and unconditional UniqueConstraints."""
+    sets = [tuple(names) for names in meta.unique_together]
+    for constraint in getattr(meta, "total_unique_constraints", []):
+        if constraint.fields:
+            sets.append(tuple(constraint.fields))
+    return sets
+
+
+def _avoid_repeats(model, values):
+    """Moves foreign keys to other rows when the values repeat a row on a unique set (a many-to-many
+    table's pair): the probe asks whether the code can write, not whether the seeder left room."""
+    meta = model._meta
+    manager = model._base_manager.using(connection.alias)
+    for names in _unique_sets(meta):
+        fields = [meta.get_field(name) for name in names]
+        if any(f.attname not in values for f in fields):
+            continue
+        lookup = {f.attname: values[f.attname] for f in fields}
+        if not manager.filter(**lookup).exists():
+            continue
+        for field in [f for f in fields if f.is_relation][::-1]:
+            target = field.target_field.attname
+            others = field.remote_field.model._base_manager.using(connection.alias).values_list(target, flat=True).order_by(target)[:200]
+            for candidate in others:
+                lookup[field.attname] = candidate
+                if not manager.filter(**lookup).exists():
+                    values[field.attname] = candidate
+                    break
+            else:
+                lookup[field.attname] = values[field.attname]
+                continue
+            break

@@ -27,6 +27,19 @@ export interface Repair {
   syntheticOnly: boolean
 }
 
+/**
+ * A probe on a table the migration touched that proves nothing either way: it
+ * did not pass on the schema the code was written for (the control), or it
+ * could not run now (no row to point a foreign key at). A "works" answer must
+ * not rest on it.
+ */
+export interface ProbeGap {
+  model: string
+  table: string
+  probe: 'select' | 'insert' | 'update'
+  reason: string
+}
+
 export interface MigrationEvidence {
   key: MigrationKey
   /**
@@ -52,14 +65,14 @@ export interface MigrationEvidence {
    * before and fail now. `masked`: probes an earlier migration of the PR already
    * broke, so whether this one breaks them too cannot be seen.
    */
-  oldCode: { probed: boolean; failures: ProbeFailure[]; masked: string[]; reason?: string }
+  oldCode: { probed: boolean; failures: ProbeFailure[]; masked: string[]; unanswered: ProbeGap[]; reason?: string }
   /**
    * New code against the base schema (deploy-code-first), blamed on this
    * migration; `broken`: the new code failing on the very schema the PR's
    * migrations leave, where the base code worked on its own (a model and its
    * migrations disagree, e.g. a field removed from the state only).
    */
-  newCode: { probed: boolean; failures: ProbeFailure[]; broken: ProbeFailure[]; reason?: string }
+  newCode: { probed: boolean; failures: ProbeFailure[]; broken: ProbeFailure[]; unanswered: ProbeGap[]; reason?: string }
   /** Its own reverse, right after it ran (on a copy, after the new code wrote a row to what it touched). */
   reverse: HelperRun | null
   reverseSkipped?: string

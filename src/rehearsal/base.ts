@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DjangoBridgeError } from '../django/errors.js'
-import type { FieldHint, ModelInfo } from '../model/helper.js'
+import type { FieldHint, ModelInfo, ModelProbe } from '../model/helper.js'
 import type { SeedResult } from '../model/evidence.js'
 import { readCatalog } from '../seed/catalog.js'
 import { seedDatabase } from '../seed/seed.js'
@@ -25,6 +25,8 @@ export interface BaseState {
   userRows: Map<string, Set<string>> | null
   /** `model:probe` of the base code's probes that pass on the base schema. */
   passingProbes: Set<string>
+  /** The base code's probes on the base schema, the control for every later probe of the base code. */
+  controlProbes: ModelProbe[]
   /** The base code's write-then-read on its own schema. */
   roundTrips: RoundTripControl
   /** Models whose probes failed even on their own schema. */
@@ -92,6 +94,7 @@ async function finishBase(run: Run, known: ModelInfo[] | null, seed: SeedResult 
     seed,
     userRows,
     passingProbes: passingProbes(probes),
+    controlProbes: probes,
     roundTrips: roundTripControl(roundTrips),
     inconclusiveModels: probes.filter((probe) => probe.select.ok === false || probe.insert.ok === false || probe.update.ok === false).map((probe) => probe.model)
   }

@@ -15,7 +15,7 @@ import type { ProbeFailure } from '../model/report.js'
 import { readCatalog } from '../seed/catalog.js'
 import { attributeFailures, lossEntries, touchedTables } from './attribution.js'
 import type { BaseState } from './base.js'
-import { newFailures, roundTripFailures } from './probe-evidence.js'
+import { newFailures, roundTripFailures, unansweredProbes } from './probe-evidence.js'
 import { executeRepair, fallbackRepairs, planRepair, type RepairPlan } from './repair.js'
 import { RehearsalTimeout, type Run } from './run.js'
 import { diffSchemas, takeSchema, type SchemaSnapshot } from './schema.js'
@@ -191,7 +191,9 @@ async function probeOldCode(run: Run, entry: MigrationEvidence, statements: Help
   try {
     await run.use('base', run.db.run)
     const tables = [...touched].sort()
-    const probes = newFailures(await run.call('base', 'probe', { tables }), state.base.passingProbes)
+    const results = await run.call('base', 'probe', { tables })
+    const probes = newFailures(results, state.base.passingProbes)
+    entry.oldCode.unanswered = unansweredProbes(results, state.base.controlProbes, touched)
     const trips = roundTripFailures(await run.call('base', 'roundTrip', { tables }), state.base.roundTrips)
     const all = [...probes, ...trips]
     const fresh = all.filter((failure) => !state.blamedOld.has(failureId(failure)))

@@ -2,6 +2,7 @@
 // the code was written for (the control): otherwise it says something about
 // our generated values, not about the migration.
 import type { ModelProbe, ProbeOutcome, RoundTrip } from '../model/helper.js'
+import type { ProbeGap } from '../model/evidence.js'
 import type { ProbeFailure } from '../model/report.js'
 
 const KINDS = ['select', 'insert', 'update'] as const
@@ -25,6 +26,34 @@ export function newFailures(results: readonly ModelProbe[], passingOnControl: Re
     }
   }
   return failures
+}
+
+/**
+ * Probes that prove nothing: they did not pass on the control (the same code on the schema it was
+ * written for), or could not run now. Only the models of `tables`.
+ */
+export function unansweredProbes(results: readonly ModelProbe[], control: readonly ModelProbe[], tables: ReadonlySet<string>): ProbeGap[] {
+  const controls = new Map(control.map((probe) => [probe.model, probe]))
+  const gaps: ProbeGap[] = []
+  for (const probe of results) {
+    if (!tables.has(probe.table)) continue
+    for (const kind of KINDS) {
+      const before = controls.get(probe.model)?.[kind]
+      const now = probe[kind]
+      if (before?.ok !== true) {
+        const why =
+          before === undefined
+            ? 'the model was not probed on the schema the code was written for'
+            : before.ok === false
+              ? `it fails on the schema the code was written for too: ${before.message ?? 'failed'}`
+              : (before.reason ?? 'it could not run')
+        gaps.push({ model: probe.model, table: probe.table, probe: kind, reason: why })
+      } else if (now.ok === null) {
+        gaps.push({ model: probe.model, table: probe.table, probe: kind, reason: now.reason ?? 'it could not run' })
+      }
+    }
+  }
+  return gaps
 }
 
 /** What the write-then-read did on the schema the code was written for. */

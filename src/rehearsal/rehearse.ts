@@ -17,7 +17,7 @@ import { startPostgres } from '../postgres/auto.js'
 import { attributeFailures, namedIn, namesColumn, touchedTables } from './attribution.js'
 import { prepareBase, type BaseState } from './base.js'
 import { rehearseMigration, splitKey, type Before, type CycleState } from './cycle.js'
-import { newFailures, passingProbes } from './probe-evidence.js'
+import { newFailures, passingProbes, unansweredProbes } from './probe-evidence.js'
 import { RehearsalTimeout, Run, type RehearsalInput } from './run.js'
 import { takeSchema } from './schema.js'
 import { takeSnapshot } from './snapshot.js'
@@ -135,8 +135,8 @@ function emptyEvidence(key: MigrationKey): MigrationEvidence {
     repairs: [],
     forward: null,
     basis: 'adversarial-seed',
-    oldCode: { probed: false, failures: [], masked: [] },
-    newCode: { probed: false, failures: [], broken: [] },
+    oldCode: { probed: false, failures: [], masked: [], unanswered: [] },
+    newCode: { probed: false, failures: [], broken: [], unanswered: [] },
     reverse: null,
     rollback: null,
     reapply: null,
@@ -224,9 +224,13 @@ async function probeNewCodeOnOldSchema(run: Run, evidence: Map<MigrationKey, Mig
     owner.newCode.broken.push(...attributeFailures([failure], owner.forward!.statements))
   }
   await run.use('new', run.db.oldSchema)
-  const failures = newFailures(await run.call('new', 'probe', {}), control)
+  const onOldSchema = await run.call('new', 'probe', {})
+  const failures = newFailures(onOldSchema, control)
   await run.use('new', run.db.run)
-  for (const entry of applied) entry.newCode.probed = true
+  for (const entry of applied) {
+    entry.newCode.probed = true
+    entry.newCode.unanswered = unansweredProbes(onOldSchema, onNewSchema, touchedTables(entry.forward!.statements, newTables))
+  }
   for (const failure of failures) {
     const statementsOf = (entry: MigrationEvidence) => entry.forward!.statements
     const touching = applied.filter((entry) => touchedTables(statementsOf(entry), newTables).has(failure.table))

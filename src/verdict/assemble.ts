@@ -5,7 +5,7 @@
 // is answered even when the rehearsal could not run it. The sentences a
 // person reads first (the summary) are the report part's.
 import type { DjangoView } from '../model/django-view.js'
-import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
+import type { MigrationEvidence, ProbeGap, RehearsalEvidence } from '../model/evidence.js'
 import type { RuleFinding } from '../model/findings.js'
 import type { HelperRun, HelperStatement } from '../model/helper.js'
 import { migrationKey, type MigrationFile, type MigrationKey } from '../model/migration.js'
@@ -174,7 +174,7 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
   for (const finding of fused) if (finding.line === null && finding.operationIndex != null) finding.line = lineOf(finding.operationIndex)
 
   // Worst first; among equals, what the rehearsal saw before what the rules expect.
-  const findings = [...structuralFindings(input.review, file), ...rehearsalFindings(entry, context, file), ...fused].sort(
+  const findings = [...structuralFindings(input.review, file), ...rehearsalFindings(entry, context, file), ...gapFindings(entry, rules, file), ...fused].sort(
     (a, b) =>
       compareSeverity(a.severity, b.severity) ||
       Number(b.outcome === 'seen') - Number(a.outcome === 'seen') ||
@@ -188,8 +188,11 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
   const first = entry?.firstRun ?? null
   // Probes an earlier migration already broke say nothing about this one: unknown, unless it breaks others.
   const masked = entry?.oldCode.probed === true && entry.oldCode.failures.length === 0 && entry.oldCode.masked.length > 0
-  const oldBreaks = entry?.oldCode.probed && !masked ? entry.oldCode.failures.length > 0 : null
-  const newBreaks = entry?.newCode.probed ? entry.newCode.failures.length > 0 : null
+  // "Works" only when every probe on what it touched gave an answer; a failure is an answer on its own.
+  const oldGaps = entry?.oldCode.unanswered ?? []
+  const newGaps = entry?.newCode.unanswered ?? []
+  const oldBreaks = entry?.oldCode.probed && !masked ? (entry.oldCode.failures.length > 0 ? true : oldGaps.length > 0 ? null : false) : null
+  const newBreaks = entry?.newCode.probed ? (entry.newCode.failures.length > 0 ? true : newGaps.length > 0 ? null : false) : null
   const evidenceKinds = new Set<Evidence>(active.map((finding) => finding.evidence))
   if (ran) evidenceKinds.add('rehearsal')
   if (active.length > 0 || evidenceKinds.size === 0) evidenceKinds.add('static')
@@ -229,12 +232,20 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
                 ? `not established: the old code's ${entry!.oldCode.masked.join(', ')} already failed after an earlier migration of this pull request`
                 : entry?.oldCode.reason
                   ? `not established: ${entry.oldCode.reason}`
-                  : reason
+                  : oldGaps.length > 0
+                    ? `not established: ${gapsText('old', oldGaps)}`
+                    : reason
             ),
     forwardCompatible:
       newBreaks !== null
         ? { value: !newBreaks, basis, failures: entry!.newCode.failures }
-        : unknown(entry?.newCode.reason ? `not established: ${entry.newCode.reason}` : reason),
+        : unknown(
+            entry?.newCode.reason
+              ? `not established: ${entry.newCode.reason}`
+              : newGaps.length > 0
+                ? `not established: ${gapsText('new', newGaps)}`
+                : reason
+          ),
     reversible: entry?.reverse
       ? entry.reverse.error === null && entry.rollback?.error
         ? { value: false, basis, reason: 'its own reverse works, but rolling back the whole pull request fails here', error: errorInfo(entry.rollback, lineOf) }
@@ -286,6 +297,34 @@ function migrationRehearsal(entry: MigrationEvidence | undefined, context: Migra
     })),
     ...(entry.notes.length > 0 ? { notes: entry.notes } : {})
   }
+}
+
+/**
+ * The running code's probes on what the migration touched could not all be tried, and the file
+ * does not answer either: "backward compatible" is unknown, so the migration cannot be called safe.
+ */
+function gapFindings(entry: MigrationEvidence | undefined, rules: readonly Finding[], file: MigrationFile): Finding[] {
+  const gaps = entry?.oldCode.unanswered ?? []
+  if (!entry?.oldCode.probed || entry.oldCode.failures.length > 0 || entry.oldCode.masked.length > 0 || gaps.length === 0) return []
+  const answeredByFile = rules.some((finding) => STATIC_BREAKS_OLD_CODE.has(finding.rule)) || (rules.length > 0 && rules.every((finding) => STATIC_COMPATIBLE.has(finding.rule)))
+  if (answeredByFile) return []
+  return [
+    {
+      rule: 'compatibility-unknown',
+      severity: 'warning',
+      message: `whether the running code still works after it is not known: ${gapsText('old', gaps)}`,
+      line: file.line,
+      evidence: 'rehearsal',
+      basis: entry.basis
+    }
+  ]
+}
+
+/** `the old code's INSERT on accounts.Profile could not be tried (no row in auth_user to point user at)`, for a few. */
+function gapsText(code: 'old' | 'new', gaps: readonly ProbeGap[]): string {
+  const shown = gaps.slice(0, 3).map((gap) => `${gap.probe.toUpperCase()} on ${gap.model} (${gap.reason})`)
+  const more = gaps.length > 3 ? ` and ${gaps.length - 3} more` : ''
+  return `the ${code} code's ${shown.join('; ')}${more} could not be tried, so whether it works is not known`
 }
 
 /** What the rehearsal did not do for this migration, as findings: never a silent "safe". */

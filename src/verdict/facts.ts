@@ -35,8 +35,10 @@ export interface Fact {
 }
 
 const BLOCKING_MODES = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
-// Statements that check every row while holding their lock: a NOT NULL, a new constraint, a unique index.
-const SCANS = /\bSET\s+NOT\s+NULL\b|\bADD\s+COLUMN\b[^;]*\bNOT\s+NULL\b|\bADD\s+CONSTRAINT\b[^;]*\b(CHECK|FOREIGN\s+KEY|UNIQUE)\b(?![^;]*\bNOT\s+VALID\b)|\bCREATE\s+UNIQUE\s+INDEX\b(?![^;]*\bCONCURRENTLY\b)|\bVALIDATE\s+CONSTRAINT\b/i
+// Statements that check every row while holding their lock: a NOT NULL set on a column, a new constraint,
+// a unique index. Not ADD COLUMN ... NOT NULL: with a constant DEFAULT it is a catalog change (PostgreSQL
+// 11+), with a volatile one a rewrite (reported as such), and without one it fails on any row at once.
+const SCANS = /\bSET\s+NOT\s+NULL\b|\bADD\s+CONSTRAINT\b[^;]*\b(CHECK|FOREIGN\s+KEY|UNIQUE)\b(?![^;]*\bNOT\s+VALID\b)|\bCREATE\s+UNIQUE\s+INDEX\b(?![^;]*\bCONCURRENTLY\b)|\bVALIDATE\s+CONSTRAINT\b/i
 
 export interface FactContext {
   lockTimeoutMs: number

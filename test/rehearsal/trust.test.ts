@@ -182,6 +182,86 @@ describe('a rollback', () => {
   })
 })
 
+describe('a rollback of a dropped column with a default', () => {
+  it('is not said to check every row: re-adding it NOT NULL with a constant default is a catalog change', async () => {
+    const { report } = await rehearseScenario({
+      prModel: BOOK_MODEL.replace('    pages = models.IntegerField(default=0)\n', ''),
+      pr: [{ name: '0002_remove_book_pages', operations: ['migrations.RemoveField(model_name="book", name="pages")'] }]
+    })
+    const migration = named(report, 'shop.0002_remove_book_pages')
+    expect(migration.reverseStatements.map((s) => s.sql)).toContainEqual(expect.stringMatching(/ADD COLUMN "pages" integer DEFAULT 0 NOT NULL/))
+    expect(rules(migration)).not.toContain('reverse-validates-by-scan')
+  })
+})
+
+describe('the running code\'s probes', () => {
+  const PROFILE_INITIAL = migrationSource({
+    initial: true,
+    dependencies: [['shop', '0001_initial']],
+    operations: [
+      createModel('Profile', { book: 'models.OneToOneField(on_delete=models.CASCADE, to="shop.book")', nickname: 'models.CharField(max_length=20, null=True)' }),
+      createModel('Shelf', { name: 'models.CharField(max_length=20)' }),
+      `migrations.CreateModel(name="Placement", fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")), ("shelf", models.ForeignKey(on_delete=models.CASCADE, to="library.shelf")), ("book", models.ForeignKey(on_delete=models.CASCADE, to="shop.book"))], options={"unique_together": {("shelf", "book")}})`
+    ]
+  })
+  const PROFILE_MODELS = [
+    'class Profile(models.Model):',
+    '    book = models.OneToOneField("shop.Book", on_delete=models.CASCADE)',
+    '    nickname = models.CharField(max_length=20, null=True)',
+    '',
+    'class Shelf(models.Model):',
+    '    name = models.CharField(max_length=20)',
+    '',
+    'class Placement(models.Model):',
+    '    shelf = models.ForeignKey(Shelf, on_delete=models.CASCADE)',
+    '    book = models.ForeignKey("shop.Book", on_delete=models.CASCADE)',
+    '',
+    '    class Meta:',
+    '        unique_together = [("shelf", "book")]',
+    ''
+  ].join('\n')
+  const libraryApp = { name: 'library', migrations: { '0001_initial': PROFILE_INITIAL }, models: PROFILE_MODELS }
+
+  it('make a row to point a one-to-one at when every seeded one is taken, and pick pairs no row has yet', async () => {
+    const { report } = await rehearseScenario({
+      apps: [libraryApp],
+      pr: [],
+      prFiles: {
+        'library/models.py': `from django.db import models\n${PROFILE_MODELS.replace('    nickname = models.CharField(max_length=20, null=True)', '    nickname = models.CharField(max_length=20, null=True)\n    motto = models.TextField(null=True)')}`,
+        'library/migrations/0002_profile_motto.py': migrationSource({
+          dependencies: [['library', '0001_initial']],
+          operations: [
+            'migrations.RunSQL("ALTER TABLE library_profile ADD COLUMN motto text; ALTER TABLE library_placement ADD COLUMN note text", "ALTER TABLE library_profile DROP COLUMN motto; ALTER TABLE library_placement DROP COLUMN note")'
+          ]
+        })
+      }
+    })
+    const migration = named(report, 'library.0002_profile_motto')
+    // Every seeded book has its profile, and every placement pair may repeat: the probes still ran.
+    expect(migration.backwardCompatible).toMatchObject({ value: true, basis: 'adversarial-seed' })
+    // The new code's INSERT of a profile was tried on the old schema (it needs the new column there).
+    expect(migration.forwardCompatible.value).toBe(false)
+    expect(migration.forwardCompatible.failures).toContainEqual(expect.objectContaining({ model: 'library.Profile', probe: 'insert' }))
+  })
+
+  it('that cannot be tried leave "backward compatible" unanswered, with the reason, instead of a yes', async () => {
+    const odd = 'class OddField(models.TextField):\n    def get_internal_type(self):\n        return "OddField"\n\n    def db_type(self, connection):\n        return "text"\n\n'
+    const { report } = await rehearseScenario({
+      baseModel: `\n${odd}${BOOK_MODEL}    code = OddField()\n`,
+      baseMigrations: {
+        '0002_book_code': migrationSource({ dependencies: [['shop', '0001_initial']], operations: ['migrations.AddField(model_name="book", name="code", field=models.TextField(default="x"), preserve_default=False)'] })
+      },
+      prModel: `\n${odd}${BOOK_MODEL}    code = OddField()\n`,
+      pr: [{ name: '0003_book_extra', operations: ['migrations.RunSQL("ALTER TABLE shop_book ADD COLUMN extra text", "ALTER TABLE shop_book DROP COLUMN extra")'] }]
+    })
+    const migration = named(report, 'shop.0003_book_extra')
+    expect(migration.backwardCompatible.value).toBeNull()
+    expect(migration.backwardCompatible.reason).toMatch(/^not established: the old code's INSERT on shop\.Book \(.*cannot make a value for shop\.Book\.code \(OddField\).*\) could not be tried/)
+    expect(migration.verdict).toBe('warning')
+    expect(rules(migration)).toContain('compatibility-unknown')
+  })
+})
+
 describe('data loss', () => {
   it('is blamed on the migration that lost it: a RunPython that truncates, not the AlterField that shortens after it', async () => {
     const { report } = await rehearseScenario({
