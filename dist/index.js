@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-56KMEDZL.js";
+} from "./chunk-B7TT573X.js";
 import {
   TOOL_VERSION
 } from "./chunk-RUVLRONW.js";

@@ -24,6 +24,8 @@ export interface RuleFinding extends Finding {
   provenBy: readonly ProofKind[]
   /** The severity each kind of proof warrants for this rule, when lower than the rule's (a lock it takes, beside the data it breaks). */
   severityWhenSeen?: Partial<Record<ProofKind, Severity>>
+  /** What to do instead once the rehearsal saw it happen, when that differs from the advice before. */
+  safeAlternativeWhenSeen?: string
   /** SQLSTATEs of the failures this rule explains (a unique violation is add-unique's, not add-field-not-null's). */
   explains?: readonly string[]
 }

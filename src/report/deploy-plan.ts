@@ -73,6 +73,8 @@ export function deployPlan(report: Report): PlanStep[] {
     })
   }
   if (multi.length > NAMED) steps.push({ segments: [{ text: `${multi.length - NAMED} more migrations cannot ship in one release either (the job summary lists them).` }], migrations: multi.slice(NAMED).map(key) })
+  // After a migration that needs its own releases, the plain steps are about the others only.
+  const others = multi.length > 0
   if (codeFirst.length > 0) {
     const what: Segment[] = codeFirst.slice(0, NAMED).flatMap((migration, i) => {
       const finding = worst(migration, 'deploy-first') ?? worst(migration)
@@ -80,7 +82,7 @@ export function deployPlan(report: Report): PlanStep[] {
     })
     if (codeFirst.length > NAMED) what.push({ text: `; and ${codeFirst.length - NAMED} more` })
     steps.push({
-      segments: [{ text: 'Deploy the new code first, so that no running code still uses what the migrations remove: ' }, ...what, { text: '.' }],
+      segments: [{ text: `${others ? 'For the others: deploy' : 'Deploy'} the new code first, so that no running code still uses what the migrations remove: ` }, ...what, { text: '.' }],
       migrations: codeFirst.map(key)
     })
     steps.push({ segments: [{ text: 'Then run the migrations (' }, { code: 'python manage.py migrate' }, { text: ').' }], migrations: codeFirst.map(key) })
@@ -99,8 +101,11 @@ export function deployPlan(report: Report): PlanStep[] {
       })
     }
   } else if (migrateFirst.length > 0) {
-    steps.push({ segments: [{ text: 'Run the migrations (' }, { code: 'python manage.py migrate' }, { text: ').' }], migrations: migrateFirst.map(key) })
-    steps.push({ segments: [{ text: 'Then deploy the new code: the code still running keeps working on the new schema.' }], migrations: migrateFirst.map(key) })
+    steps.push({ segments: [{ text: others ? 'For the others: run the migrations (' : 'Run the migrations (' }, { code: 'python manage.py migrate' }, { text: ').' }], migrations: migrateFirst.map(key) })
+    steps.push({
+      segments: [{ text: others ? 'Then deploy the new code.' : 'Then deploy the new code: the code still running keeps working on the new schema.' }],
+      migrations: migrateFirst.map(key)
+    })
   }
   return steps
 }

@@ -47,6 +47,7 @@ export function evaluateRules(inputs: RuleInputs, rules: readonly Rule[] = RULES
           provenBy: rule.provenBy
         }
         if (rule.severityWhenSeen) finding.severityWhenSeen = rule.severityWhenSeen
+        if (rule.safeAlternativeWhenSeen) finding.safeAlternativeWhenSeen = rule.safeAlternativeWhenSeen
         if (rule.explains) finding.explains = rule.explains
         if (deployOrder) finding.deployOrder = deployOrder
         if (rule.safeAlternative) finding.safeAlternative = rule.safeAlternative

@@ -830,6 +830,8 @@ const runPythonOpaque: OperationRule = {
   // What the rehearsal sees when it runs the code; seen, each is as bad as the fact itself says.
   provenBy: ['data-loss', 'reverse-data-loss', 'reverse-error'],
   severityWhenSeen: { 'data-loss': 'info', 'reverse-data-loss': 'info', 'reverse-error': 'info' },
+  safeAlternativeWhenSeen:
+    'Check that this is what it should do to your rows: the proof shows what it did to rows at the limits the base schema allows. If a rollback must bring them back, write a `reverse_code` that restores them (keep what it needs in a column or table of its own); if it should not touch some rows, filter them out.',
   match: (operation) => {
     const code = argument(operation, 'code')
     if (isNoop(code)) return null

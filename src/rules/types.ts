@@ -25,6 +25,8 @@ interface RuleBase {
   provenBy: readonly ProofKind[]
   /** The severity a kind of proof warrants, when lower than the rule's (the lock an index build takes, beside the duplicates that break it). */
   severityWhenSeen?: Partial<Record<ProofKind, Severity>>
+  /** What to do instead once the rehearsal saw it happen, when that differs from the advice before. */
+  safeAlternativeWhenSeen?: string
   /** SQLSTATEs of the failures this rule explains. */
   explains?: readonly string[]
 }

@@ -22,13 +22,14 @@ export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[
   const owners = assignFacts(ruleFindings, facts)
   const findings: Finding[] = []
   for (const rule of ruleFindings) {
-    const { model: _model, provenBy, operationIndex, severityWhenSeen, explains: _explains, ...finding } = rule
+    const { model: _model, provenBy, operationIndex, severityWhenSeen, safeAlternativeWhenSeen, explains: _explains, ...finding } = rule
     const out: Finding = { ...finding, operationIndex }
     const related = facts.filter((fact) => owners.get(fact) === rule)
     if (checked !== null && related.length > 0) {
       out.evidence = 'rehearsal'
       out.outcome = 'seen'
       out.proof = related.flatMap((fact) => fact.proof)
+      if (safeAlternativeWhenSeen) out.safeAlternative = safeAlternativeWhenSeen
       out.basis = related[0]!.basis
       const check = related.find((fact) => fact.productionCheck)?.productionCheck
       if (check) out.productionCheck = check

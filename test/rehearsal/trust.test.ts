@@ -283,6 +283,22 @@ describe('data loss', () => {
     expect(shorten.appliesOnSeededData.value).toBe(true)
     expect(shorten.dataLoss).toMatchObject({ value: false, losses: [] })
   })
+
+  it('by a data migration the rehearsal ran asks to check the change, not to run the rehearsal', async () => {
+    const { report } = await rehearseScenario({
+      pr: [
+        {
+          name: '0002_upper_titles',
+          preamble: 'from django.db.models.functions import Upper\n\ndef shout(apps, schema_editor):\n    apps.get_model("shop", "Book").objects.update(title=Upper("title"))',
+          operations: ['migrations.RunPython(shout, migrations.RunPython.noop)']
+        }
+      ]
+    })
+    const finding = named(report, 'shop.0002_upper_titles').findings.find((f) => f.rule === 'run-python-opaque')!
+    expect(finding.outcome).toBe('seen')
+    expect(finding.safeAlternative).toMatch(/^Check that this is what it should do to your rows/)
+    expect(finding.safeAlternative).not.toContain('--static-only')
+  })
 })
 
 describe('the old code reading back what it wrote', () => {

@@ -48,6 +48,18 @@ describe('deployPlan', () => {
     expect(plan(r)).toEqual(['`shop.0005_book_stock` cannot ship in one release (adds book.stock as NOT NULL): Give the field a `db_default`.'])
   })
 
+  it('says the plain steps are about the other migrations when one needs releases of its own', () => {
+    const r = report({
+      conflicts: [],
+      migrations: [migration({ findings: [finding({ message: 'drops book.isbn, a NOT NULL column: no order works', safeAlternative: 'Make it nullable first.' })] }), ordered('0006_fill_slugs', null)]
+    })
+    expect(plan(r)).toEqual([
+      '`shop.0005_book_stock` cannot ship in one release (drops book.isbn, a NOT NULL column): Make it nullable first.',
+      'For the others: run the migrations (`python manage.py migrate`).',
+      'Then deploy the new code.'
+    ])
+  })
+
   it('puts fixing a conflict of leaves before anything else', () => {
     const r = report({ conflicts: [conflict()], migrations: [ordered('0005_book_stock', 'migrate-first')] })
     expect(plan(r)[0]).toMatch(/^Before merging, (renumber this PR's migrations of `shop`|run `python manage.py makemigrations --merge shop`)/)
