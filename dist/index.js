@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-B7TT573X.js";
+} from "./chunk-XW56UKHK.js";
 import {
   TOOL_VERSION
 } from "./chunk-RUVLRONW.js";
@@ -13785,6 +13785,20 @@ var report_v1_schema_default = {
           },
           description: "The strongest lock each relation was held in by the forward run."
         },
+        lockHolds: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/LockHold"
+          },
+          description: "How long the forward run held each lock, per relation and mode: the statement that took it, and the time until it was released (the COMMIT of an atomic migration, so a slow RunPython after an ALTER keeps the ALTER's lock; the statement's own end outside a transaction). Strongest mode first, then longest. Times are on the seeded rows."
+        },
+        reverseLockHolds: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/LockHold"
+          },
+          description: "The same for the reverse run."
+        },
         rewrites: {
           type: "array",
           items: {
@@ -14291,6 +14305,67 @@ var report_v1_schema_default = {
       required: [
         "relation",
         "mode"
+      ]
+    },
+    LockHold: {
+      type: "object",
+      properties: {
+        relation: {
+          type: "string"
+        },
+        mode: {
+          type: "string"
+        },
+        statement: {
+          type: "number",
+          description: "Index in `statements` (or `reverseStatements`) of the statement that took it."
+        },
+        operationIndex: {
+          type: [
+            "number",
+            "null"
+          ]
+        },
+        line: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "The line of that statement's operation in the migration file."
+        },
+        heldMs: {
+          type: "number"
+        },
+        until: {
+          type: "string",
+          enum: [
+            "commit",
+            "statement"
+          ],
+          description: "What released it: the transaction's end, or the statement's own end (no transaction)."
+        },
+        releasedAfterOperation: {
+          type: [
+            "number",
+            "null"
+          ],
+          description: "The operation running when it was released, when another than the one that took it (a RunPython after the ALTER)."
+        },
+        releasedAfterLine: {
+          type: [
+            "number",
+            "null"
+          ]
+        }
+      },
+      required: [
+        "relation",
+        "mode",
+        "statement",
+        "operationIndex",
+        "line",
+        "heldMs",
+        "until"
       ]
     },
     StatementRecord: {

@@ -141,6 +141,15 @@ export interface MigrationReport {
   reappliesAfterReverse: Established<boolean> & { error?: DatabaseErrorInfo }
   /** The strongest lock each relation was held in by the forward run. */
   locks: LockRecord[]
+  /**
+   * How long the forward run held each lock, per relation and mode: the statement that took it,
+   * and the time until it was released (the COMMIT of an atomic migration, so a slow RunPython
+   * after an ALTER keeps the ALTER's lock; the statement's own end outside a transaction).
+   * Strongest mode first, then longest. Times are on the seeded rows.
+   */
+  lockHolds?: LockHold[]
+  /** The same for the reverse run. */
+  reverseLockHolds?: LockHold[]
   /** Relations the forward run rewrote (new storage: a full copy under lock). */
   rewrites: string[]
   /** Relations the reverse run rewrote. */
@@ -202,6 +211,22 @@ export interface DataLossEntry {
 export interface LockRecord {
   relation: string
   mode: string
+}
+
+export interface LockHold {
+  relation: string
+  mode: string
+  /** Index in `statements` (or `reverseStatements`) of the statement that took it. */
+  statement: number
+  operationIndex: number | null
+  /** The line of that statement's operation in the migration file. */
+  line: number | null
+  heldMs: number
+  /** What released it: the transaction's end, or the statement's own end (no transaction). */
+  until: 'commit' | 'statement'
+  /** The operation running when it was released, when another than the one that took it (a RunPython after the ALTER). */
+  releasedAfterOperation?: number | null
+  releasedAfterLine?: number | null
 }
 
 export interface StatementRecord {

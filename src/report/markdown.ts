@@ -6,7 +6,7 @@
 // steps, never by cutting text mid-markdown. The job summary is the full
 // report: every finding, statement, lock, probe and repair. Every
 // user-controlled string goes through markdown-escape.
-import type { ConflictReport, Finding, MigrationReport, Report, StatementRecord, Verdict } from '../model/report.js'
+import type { ConflictReport, Finding, LockHold, MigrationReport, Report, StatementRecord, Verdict } from '../model/report.js'
 import { deployPlan, firstClause, type Segment } from './deploy-plan.js'
 import { code, codeBlock, rich, text } from './markdown-escape.js'
 
@@ -240,6 +240,13 @@ const NOTABLE_LOCK_MS = 100
 /** The lock that matters: a rewrite, or a blocking lock held for long; brief ones are not named. */
 function locksCell(migration: MigrationReport): string {
   if (migration.statements.length === 0) return '—'
+  // How long each lock was held (to the COMMIT): a quick ALTER before a slow RunPython holds its lock throughout.
+  if (migration.lockHolds !== undefined) {
+    const hold = migration.lockHolds.find((entry) => entry.mode in LOCK_NAMES)
+    if (hold === undefined) return 'none blocking'
+    if (migration.rewrites.length === 0 && hold.heldMs < NOTABLE_LOCK_MS) return 'brief'
+    return `${LOCK_NAMES[hold.mode]} ${code(hold.relation, { inTable: true, maxLength: 40 })} ${formatMs(hold.heldMs)}${migration.rewrites.length > 0 ? ', rewrite' : ''}`
+  }
   const blocking = migration.statements.flatMap((statement) => statement.locks.filter((lock) => lock.mode in LOCK_NAMES).map((lock) => ({ lock, statement })))
   if (blocking.length === 0) return 'none blocking'
   const strongest = LOCK_ORDER.find((mode) => blocking.some((entry) => entry.lock.mode === mode))!
@@ -360,6 +367,8 @@ function migrationDetails(migration: MigrationReport, links: Links): string {
     ['re-applies after its reverse', migration.reappliesAfterReverse]
   ]
   body.push(fields.map(([label, field]) => `- ${label}: ${field.value === null ? `— ${text(field.reason ?? '', 200)}` : `**${field.value ? 'yes' : 'no'}**${field.basis ? ` (${text(field.basis)})` : ''}`}`).join('\n'))
+  const hold = migration.lockHolds?.find((entry) => entry.mode in LOCK_NAMES)
+  if (hold) body.push(`Longest blocking lock: ${holdSentence(hold, migration.statements)} (on the seeded rows)`)
   const findings = migration.findings.map((finding) => findingItem(migration, finding, links, 0))
   if (findings.length > 0) body.push(findings.join('\n'))
   for (const repair of migration.rehearsal.repairs) {
@@ -368,6 +377,19 @@ function migrationDetails(migration: MigrationReport, links: Links): string {
   if (migration.statements.length > 0) body.push(statementsTable(migration.statements, 'Statements'))
   if (migration.reverseStatements.length > 0) body.push(statementsTable(migration.reverseStatements, 'Reverse statements'))
   return `${title}\n\n${body.join('\n\n')}`
+}
+
+/** `ACCESS EXCLUSIVE on `shop_book` for 1.6 s: from the ALTER TABLE at line 12 to the end of the operation at line 20`. */
+export function holdSentence(hold: LockHold, statements: readonly StatementRecord[]): string {
+  const verb = (statements[hold.statement]?.sql ?? '').trim().split(/\s+/).slice(0, 2).join(' ').toUpperCase()
+  const from = `the ${text(verb || 'statement')}${hold.line !== null ? ` at line ${hold.line}` : ''}`
+  const to =
+    hold.until === 'statement'
+      ? 'its own end (no transaction)'
+      : hold.releasedAfterLine != null
+        ? `the COMMIT, after the operation at line ${hold.releasedAfterLine}`
+        : 'the COMMIT'
+  return `${LOCK_NAMES[hold.mode] ?? text(hold.mode)} on ${code(hold.relation, { maxLength: 60 })} for ${formatMs(hold.heldMs)}: from ${from} to ${to}`
 }
 
 /** Statements with repeats folded: seven identical UPDATEs are one row `7 ×`. */

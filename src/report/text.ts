@@ -153,6 +153,9 @@ function migrationLines(migration: MigrationReport, c: Palette, tint: (level: Ve
   return lines
 }
 
+const BLOCKING_MODES = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
+const lockName = (mode: string): string => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
+
 function factsLine(migration: MigrationReport): string {
   const parts: string[] = []
   const rehearsal = migration.rehearsal
@@ -167,6 +170,9 @@ function factsLine(migration: MigrationReport): string {
     if (part) parts.push(part)
   }
   if (rehearsal.basis && rehearsal.basis !== 'adversarial-seed') parts.push(`on ${rehearsal.basis}`)
+  // The lock held longest, when it blocks reads or writes and is not brief: to the COMMIT, not only while its statement ran.
+  const hold = migration.lockHolds?.find((entry) => BLOCKING_MODES.has(entry.mode) && entry.heldMs >= 100)
+  if (hold) parts.push(`${lockName(hold.mode)} on ${visible(hold.relation)} held ${hold.heldMs >= 1000 ? `${(hold.heldMs / 1000).toFixed(1)} s` : `${Math.round(hold.heldMs)} ms`}${hold.line !== null ? ` from line ${hold.line}` : ''}${hold.until === 'commit' ? ' to the COMMIT' : ''}`)
   return parts.join(' · ')
 }
 

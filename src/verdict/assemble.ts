@@ -22,6 +22,7 @@ import {
   type Report,
   type StatementRecord,
   type Suggestion,
+  type LockHold,
   type Verdict
 } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
@@ -180,6 +181,8 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
       Number(b.outcome === 'seen') - Number(a.outcome === 'seen') ||
       (a.line ?? 0) - (b.line ?? 0)
   )
+  const holds = entry?.status === 'applied' && entry.forward ? lockHolds(entry.forward, lineOf) : null
+  if (holds) proveMixed(findings, holds, entry!.forward!)
   const active = findings.filter((finding) => finding.ignored === undefined)
   const matched = (ids: ReadonlySet<string>) => rules.some((finding) => ids.has(finding.rule))
   const reason = entry?.reason && entry.status !== 'applied' ? `not established: ${entry.reason}` : context.notRun
@@ -265,6 +268,8 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
       ? { value: entry.reapply.error === null, basis, ...(entry.reapply.error ? { error: errorInfo(entry.reapply, lineOf) } : {}) }
       : unknown(entry?.reapplySkipped ? `not established: ${entry.reapplySkipped}` : reason),
     locks: strongestLocks(forward?.statements ?? []),
+    ...(holds ? { lockHolds: holds } : {}),
+    ...(entry?.reverse && entry.reverse.error === null ? { reverseLockHolds: lockHolds(entry.reverse, lineOf) } : {}),
     rewrites: [...new Set((forward?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
     reverseRewrites: [...new Set((entry?.reverse?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
     statements: ((forward ?? first)?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
@@ -431,6 +436,56 @@ function strongestLocks(statements: readonly HelperStatement[]): LockRecord[] {
     }
   }
   return [...strongest].map(([relation, mode]) => ({ relation, mode })).sort((a, b) => (a.relation < b.relation ? -1 : 1))
+}
+
+/**
+ * Each lock a run took, per relation and mode, with how long it was held: from the statement that
+ * acquired it to its release (the run's COMMIT in a transaction). Strongest first, then longest.
+ */
+/**
+ * mixed-schema-and-data, seen: a blocking lock a schema statement took and kept through a later
+ * operation (the data code) to the COMMIT. The hold is the proof.
+ */
+function proveMixed(findings: Finding[], holds: readonly LockHold[], run: HelperRun): void {
+  const mixed = findings.find((finding) => finding.rule === 'mixed-schema-and-data' && finding.ignored === undefined)
+  if (!mixed) return
+  const kept = holds.find((hold) => BLOCKING.has(hold.mode) && hold.until === 'commit' && hold.releasedAfterOperation != null && hold.releasedAfterOperation !== hold.operationIndex)
+  if (!kept) return
+  const verb = (run.statements[kept.statement]?.sql ?? '').trim().split(/\s+/).slice(0, 2).join(' ').toUpperCase()
+  mixed.evidence = 'rehearsal'
+  mixed.outcome = 'seen'
+  mixed.proof = [
+    ...(mixed.proof ?? []),
+    `${kept.mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()} on ${kept.relation} held ${Math.round(kept.heldMs)} ms, from the ${verb}${kept.line !== null ? ` at line ${kept.line}` : ''} through the operation${kept.releasedAfterLine != null ? ` at line ${kept.releasedAfterLine}` : ''} to the COMMIT`
+  ]
+}
+
+const BLOCKING = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
+
+export function lockHolds(run: HelperRun, lineOf: (index: number | null) => number | null): LockHold[] {
+  const holds = new Map<string, LockHold>()
+  // What was running when a lock was released: the last operation at the migration's COMMIT, else the
+  // operation of the last statement sent before the release.
+  const operationAt = (ms: number): number | null => {
+    if (run.commitMs !== null && Math.abs(ms - run.commitMs) < 0.5 && run.operations.length > 0) return run.operations.length - 1
+    return run.statements.filter((statement) => statement.startMs <= ms && statement.operationIndex !== null).at(-1)?.operationIndex ?? null
+  }
+  run.statements.forEach((statement, index) => {
+    for (const lock of statement.locks) {
+      const id = `${lock.relation}\u0000${lock.mode}`
+      if (holds.has(id)) continue
+      const heldMs = Math.max(0, Math.round((statement.heldUntilMs - statement.startMs) * 10) / 10)
+      const until = statement.inTransaction ? 'commit' : 'statement'
+      const hold: LockHold = { relation: lock.relation, mode: lock.mode, statement: index, operationIndex: statement.operationIndex, line: lineOf(statement.operationIndex), heldMs, until }
+      const releasedAfter = until === 'commit' ? operationAt(statement.heldUntilMs) : null
+      if (releasedAfter !== null && releasedAfter !== statement.operationIndex) {
+        hold.releasedAfterOperation = releasedAfter
+        hold.releasedAfterLine = lineOf(releasedAfter)
+      }
+      holds.set(id, hold)
+    }
+  })
+  return [...holds.values()].sort((a, b) => LOCK_STRENGTH.indexOf(b.mode) - LOCK_STRENGTH.indexOf(a.mode) || b.heldMs - a.heldMs)
 }
 
 function statementRecord(statement: HelperStatement, lineOf: (index: number | null) => number | null): StatementRecord {
