@@ -4,7 +4,7 @@
 // removal first checks that the thing is still what the record says (the
 // postmaster's pid file, the process's command line, the folder's name), so a
 // reused pid or a folder that is someone else's now is left alone.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Logger } from './logger.js'
 import { processStartTime, type Leftover, type RunRecord } from './run-journal.js'
@@ -67,6 +67,7 @@ export function stillOurs(leftover: Leftover): boolean {
     case 'folder':
       return basename(leftover.path).startsWith('dmr-') && existsSync(leftover.path)
     case 'container':
+    case 'databases':
       return true
   }
 }
@@ -107,6 +108,8 @@ function goneSync(pid: number, ms: number): boolean {
  * (immediate shutdown: the data is thrown away), then SIGKILL.
  */
 export async function removeLeftover(leftover: Leftover, removeContainers?: ContainerRemover): Promise<boolean> {
+  // Only a run connected to that server can drop them (dropDeadRunsDatabases).
+  if (leftover.kind === 'databases') return false
   if (leftover.kind === 'container') {
     if (!removeContainers) return false
     await removeContainers(leftover.label, leftover.value)
@@ -129,7 +132,7 @@ export async function removeLeftover(leftover: Leftover, removeContainers?: Cont
 
 /** The blocking version, for the second Ctrl-C; containers are left to the next run or the post step. */
 export function removeLeftoverSync(leftover: Leftover): boolean {
-  if (leftover.kind === 'container') return false
+  if (leftover.kind === 'container' || leftover.kind === 'databases') return false
   if (!stillOurs(leftover)) return true
   switch (leftover.kind) {
     case 'postgres':
@@ -198,7 +201,13 @@ export async function sweepLeftovers(directory: string, options: SweepOptions): 
     if (runIsAlive(record)) continue
     const removed: string[] = []
     const kept: string[] = []
+    let waiting = false
     for (const entry of [...record.entries].reverse()) {
+      // Databases on a server given by URL wait for a run given that server (and its password).
+      if (entry.leftover.kind === 'databases') {
+        waiting = true
+        continue
+      }
       let ok = false
       try {
         ok = await removeLeftover(entry.leftover, options.removeContainers)
@@ -207,7 +216,8 @@ export async function sweepLeftovers(directory: string, options: SweepOptions): 
       }
       ;(ok ? removed : kept).push(entry.description)
     }
-    if (kept.length === 0) rmSync(file, { force: true })
+    if (kept.length === 0 && !waiting) rmSync(file, { force: true })
+    else if (removed.length > 0) rewriteRecord(file, record, (entry) => !removed.includes(entry.description))
     if (removed.length > 0 || kept.length > 0) {
       options.logger.info(
         `Removed what an earlier run (${record.runId}, pid ${record.pid}, gone) left behind: ${removed.join('; ') || 'nothing'}` +
@@ -217,4 +227,51 @@ export async function sweepLeftovers(directory: string, options: SweepOptions): 
     swept.push({ runId: record.runId, pid: record.pid, removed, kept })
   }
   return swept
+}
+
+function rewriteRecord(file: string, record: RunRecord, keep: (entry: RunRecord['entries'][number]) => boolean): void {
+  const entries = record.entries.filter(keep)
+  if (entries.length === 0) {
+    rmSync(file, { force: true })
+    return
+  }
+  const partial = `${file}.${process.pid}.tmp`
+  writeFileSync(partial, `${JSON.stringify({ ...record, entries }, null, 2)}\n`, { mode: 0o600 })
+  renameSync(partial, file)
+}
+
+/** A run gone and the databases it left on a server given by URL: for a run given the same server. */
+export interface DeadRunDatabases {
+  runId: string
+  pid: number
+  prefix: string
+  /** Forget the entry once the databases are dropped. */
+  forget(): void
+}
+
+/** The `databases` leftovers of runs whose process is gone, on this host, port and user. */
+export function deadRunsDatabases(directory: string, server: { host: string; port: number; user: string }, exceptRunId: string): DeadRunDatabases[] {
+  if (!existsSync(directory)) return []
+  const found: DeadRunDatabases[] = []
+  for (const name of readdirSync(directory).filter((file) => file.endsWith('.json'))) {
+    const file = join(directory, name)
+    const record = readRecord(file)
+    if (record === null || record.runId === exceptRunId || runIsAlive(record)) continue
+    for (const entry of record.entries) {
+      const leftover = entry.leftover
+      if (leftover.kind !== 'databases' || leftover.host !== server.host || leftover.port !== server.port || leftover.user !== server.user) continue
+      // Only the run's own prefix, which carries its id: never a pattern that could match another's.
+      if (!leftover.prefix.startsWith(`dmr_${record.runId}_`)) continue
+      found.push({
+        runId: record.runId,
+        pid: record.pid,
+        prefix: leftover.prefix,
+        forget: () => {
+          const current = readRecord(file)
+          if (current) rewriteRecord(file, current, (other) => other.id !== entry.id)
+        }
+      })
+    }
+  }
+  return found
 }

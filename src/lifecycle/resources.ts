@@ -16,6 +16,8 @@ interface Release {
 export class ResourceStack implements AsyncDisposable {
   /** The run's id: in database names, folder names and container labels. */
   readonly runId: string
+  /** Where the journals of this machine's runs are, when this run keeps one. */
+  readonly journalDirectory: string | undefined
   private readonly releases: Release[] = []
   private disposing: Promise<void> | null = null
   private readonly logger: Logger | undefined
@@ -26,6 +28,7 @@ export class ResourceStack implements AsyncDisposable {
     this.logger = logger
     this.journal = journal
     this.runId = journal?.runId ?? newRunId()
+    this.journalDirectory = journal?.directory
   }
 
   /**

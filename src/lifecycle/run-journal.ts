@@ -20,6 +20,11 @@ export type Leftover =
   | { kind: 'folder'; path: string }
   /** Containers carrying `label=value`. */
   | { kind: 'container'; label: string; value: string }
+  /**
+   * Databases named `<prefix>*` on a server given by URL. The journal keeps no password: only a
+   * later run given the same server (host, port, user) can drop them.
+   */
+  | { kind: 'databases'; host: string; port: number; user: string; prefix: string }
 
 export interface JournalEntry {
   id: number
@@ -62,6 +67,7 @@ export function processStartTime(pid: number): string | null {
 
 export class RunJournal {
   readonly runId: string
+  readonly directory: string
   readonly file: string
   private readonly record: RunRecord
   private nextId = 1
@@ -69,6 +75,7 @@ export class RunJournal {
 
   constructor(directory: string, runId: string = newRunId()) {
     this.runId = runId
+    this.directory = directory
     mkdirSync(directory, { recursive: true, mode: 0o700 })
     this.file = join(directory, `${runId}.json`)
     this.record = { runId, pid: process.pid, processStart: processStartTime(process.pid), startedAt: new Date().toISOString(), entries: [] }

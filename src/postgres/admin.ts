@@ -343,6 +343,27 @@ export class DatabaseAdmin {
     if (first) throw first
   }
 
+  /**
+   * Drops the databases a run that is gone left on this server: those named with its own prefix
+   * (`dmr_<its run id>_`), which its journal names. Returns their names.
+   */
+  async dropDeadRunDatabases(prefix: string): Promise<string[]> {
+    this.assertOpen()
+    if (!/^dmr_[a-z0-9]{8}_$/.test(prefix) || prefix === this.namer.prefix) throw new Error(`refusing to drop databases named ${prefix}*: not another run's prefix`)
+    const { rows } = await this.pool.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY 1', [prefix])
+    const dropped: string[] = []
+    for (const { datname } of rows) {
+      try {
+        if (this.serverVersionNumber >= 130000) await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`)
+        else await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)}`)
+        dropped.push(datname)
+      } catch (error) {
+        this.logger.warning(`could not drop database ${datname} that an earlier run left: ${(error as Error).message}`)
+      }
+    }
+    return dropped
+  }
+
   /** Closes the admin connection; with `dropDatabases`, drops the run's databases first. */
   async close(options: { dropDatabases: boolean }): Promise<void> {
     if (this.closed) return

@@ -3,6 +3,7 @@
 // with the run's unique prefix, and drops exactly those: it never migrates,
 // seeds or drops a database it did not create.
 import type { Logger } from '../lifecycle/logger.js'
+import { deadRunsDatabases } from '../lifecycle/leftovers.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { DatabaseAdmin, DatabaseNamer, OwnedResources, describeEndpoint, serverHandle } from './admin.js'
 import { PostgresUnavailableError, type PostgresServer } from './types.js'
@@ -57,6 +58,20 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***')
 }
 
+/** What runs killed before they could drop their databases here left, dropped now (their journals name them). */
+async function dropDeadRunsDatabases(admin: DatabaseAdmin, params: ConnectionParams, endpoint: string, resources: ResourceStack, logger: Logger): Promise<void> {
+  if (resources.journalDirectory === undefined) return
+  for (const dead of deadRunsDatabases(resources.journalDirectory, params, resources.runId)) {
+    try {
+      const dropped = await admin.dropDeadRunDatabases(dead.prefix)
+      logger.info(`Dropped ${dropped.length} database${dropped.length === 1 ? '' : 's'} an earlier run (${dead.runId}, pid ${dead.pid}, gone) left on ${endpoint}`)
+      dead.forget()
+    } catch (error) {
+      logger.warning(`Could not drop the databases an earlier run (${dead.runId}) left on ${endpoint}: ${(error as Error).message}`)
+    }
+  }
+}
+
 export async function startUrlPostgres(
   databaseUrl: string,
   resources: ResourceStack,
@@ -76,8 +91,16 @@ export async function startUrlPostgres(
         `Could not connect to the Postgres server at ${endpoint} as ${params.user} (database ${params.database}) from database-url: ${(error as Error).message}`
       )
     }
-    // Drops exactly the databases this run created, then closes the connection.
-    await owned.add(`databases created on ${endpoint}`, () => admin.close({ dropDatabases: true }))
+    // Drops exactly the databases this run created, then closes the connection. The journal names their
+    // prefix, so that a later run given this server drops them if this one is killed first.
+    await owned.add(`databases created on ${endpoint}`, () => admin.close({ dropDatabases: true }), {
+      kind: 'databases',
+      host: params.host,
+      port: params.port,
+      user: params.user,
+      prefix: admin.namer.prefix
+    })
+    await dropDeadRunsDatabases(admin, params, endpoint, resources, logger)
 
     const { role, allowed } = await admin.roleCanCreateDatabases()
     if (!allowed) {

@@ -14,9 +14,13 @@ import { newestDjango, REPO_ROOT } from '../support/python-envs.js'
 import { BOOK_INITIAL, BOOK_MODEL } from '../support/rehearsal.js'
 import { appFiles, migrationSource, projectFiles } from '../support/django-project.js'
 import { forkedRepo } from '../support/scenarios.js'
+import { startTestPostgres, urlOf } from '../support/postgres.js'
+import type { LocalPostgresServer } from '../../src/postgres/local.js'
 
-const cleanups: Array<() => void> = []
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
 
 /** A PR whose data migration sleeps: the run stays in the rehearsal until it is stopped. */
 function slowPullRequest(): TestRepo {
@@ -28,6 +32,17 @@ function slowPullRequest(): TestRepo {
   const repo = forkedRepo({
     base: { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) },
     pr: [{ 'shop/migrations/0002_slow.py': slow }]
+  })
+  cleanups.push(() => repo.cleanup())
+  return repo
+}
+
+/** A PR whose one migration is quick: a run that reaches the server and ends. */
+function quickPullRequest(): TestRepo {
+  const quick = migrationSource({ dependencies: [['shop', '0001_initial']], operations: ['migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)'] })
+  const repo = forkedRepo({
+    base: { ...projectFiles(['shop']), ...appFiles('shop', { '0001_initial': BOOK_INITIAL }, BOOK_MODEL) },
+    pr: [{ 'shop/migrations/0002_quick.py': quick }]
   })
   cleanups.push(() => repo.cleanup())
   return repo
@@ -45,10 +60,10 @@ interface Review {
   exited: Promise<number | null>
 }
 
-function startReview(repo: TestRepo, runs: string, extra: string[] = []): Review {
+function startReview(repo: TestRepo, runs: string, extra: string[] = [], postgres: string[] = ['--postgres', 'local']): Review {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'dist/cli.js'), '--repo', repo.dir, '--base', 'main', '--head', 'feature', '--postgres', 'local', '--python', newestDjango().python, ...extra],
+    [join(REPO_ROOT, 'dist/cli.js'), '--repo', repo.dir, '--base', 'main', '--head', 'feature', ...postgres, '--python', newestDjango().python, ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DMR_RUNS_DIR: runs } }
   )
   let stderr = ''
@@ -127,6 +142,33 @@ describe('a run killed with SIGKILL', () => {
     expect(next.stderr).toContain(`Removed what an earlier run (${record!.runId}, pid ${killed.child.pid}, gone) left behind: `)
     await until(() => pids.every((pid) => !alive(pid)), 'the killed run\'s processes to go')
     expect(folders.filter((folder) => existsSync(folder))).toEqual([])
+    expect(records(runs)).toEqual([])
+  })
+})
+
+describe('a run killed on a server given by URL', () => {
+  it('leaves its databases there until the next run given that server drops them', async () => {
+    const runs = runsDirectory()
+    const pgt = await startTestPostgres()
+    cleanups.push(() => pgt.cleanup())
+    const url = urlOf(pgt.server as LocalPostgresServer)
+    const viaUrl = ['--postgres', 'url', '--database-url', url]
+    const killed = startReview(slowPullRequest(), runs, [], viaUrl)
+    await untilRehearsing(killed)
+    const [record] = records(runs)
+    const prefix = `dmr_${record!.runId}_`
+    const admin = await pgt.client('postgres')
+    const named = async (): Promise<string[]> =>
+      (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1', [prefix])).rows.map((row) => row.datname)
+    expect(record!.entries.map((entry) => entry.leftover)).toContainEqual(expect.objectContaining({ kind: 'databases', prefix }))
+    killed.child.kill('SIGKILL')
+    await killed.exited
+    expect((await named()).length).toBeGreaterThan(0)
+
+    const next = startReview(quickPullRequest(), runs, [], viaUrl)
+    await next.exited
+    expect(next.stderr()).toMatch(new RegExp(`Dropped \\d+ databases? an earlier run \\(${record!.runId}, pid ${killed.child.pid}, gone\\) left on 127\\.0\\.0\\.1:`))
+    expect(await named()).toEqual([])
     expect(records(runs)).toEqual([])
   })
 })
