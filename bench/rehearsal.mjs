@@ -80,6 +80,7 @@ try {
   let misses = 0
   const variants = {
     none: () => ours(),
+    quiet: () => ours(['--contention', 'false']),
     miss: () => ours(['--cache-dir', join(caches, `miss-${misses++}`)]),
     hit: () => ours(['--cache-dir', warmCache])
   }
@@ -88,7 +89,7 @@ try {
   plainScript('warm')
   ours(['--cache-dir', warmCache])
   const plain = []
-  const mine = { none: [], miss: [], hit: [] }
+  const mine = { none: [], quiet: [], miss: [], hit: [] }
   const reports = {}
   for (let i = 0; i < runs; i++) {
     plain.push(plainScript(i))
@@ -105,11 +106,12 @@ try {
   const basePlain = median(plain)
   console.log(`rehearsal benchmark: ${apps * perApp} migrations in ${apps} apps, a PR of ${touched.length}; Django ${venv.django}; ${runs} runs each, medians; one PostgreSQL server for all, ${postgres.where}; ${load()}`)
   console.log(`  plain script (migrate from zero + migrate <app> <previous> × ${touched.length}): ${basePlain.toFixed(0)} ms`)
-  for (const [name, label] of [['none', 'without the base-schema cache'], ['miss', 'cache miss (migrate, seed, save)'], ['hit', 'cache hit (restore)']]) {
+  for (const [name, label] of [['none', 'without the base-schema cache'], ['quiet', 'same, with --contention false'], ['miss', 'cache miss (migrate, seed, save)'], ['hit', 'cache hit (restore)']]) {
     const report = reports[name]
     console.log(`  django-migration-review, ${label.padEnd(33)} ${median(mine[name]).toFixed(0).padStart(6)} ms  ratio ${(median(mine[name]) / basePlain).toFixed(2)}  (verdict ${report.verdict}, ${cache(report)})`)
     console.log(`      ${before(report)}; rehearsal phases (ms): ${phases(report)}`)
   }
+  console.log(`  what playing the running code's queries beside each migration costs: ${(median(mine.none) / median(mine.quiet)).toFixed(2)}× the run without it (${(median(mine.none) - median(mine.quiet)).toFixed(0)} ms)`)
   console.log(`  ratio with a warm cache: ${(median(mine.hit) / basePlain).toFixed(2)} (aim: at most 0.30); on a miss: ${(median(mine.miss) / basePlain).toFixed(2)}; without the cache: ${(median(mine.none) / basePlain).toFixed(2)}`)
   execFileSync('git', ['worktree', 'remove', '--force', head], { cwd: dir })
 } finally {

@@ -24,10 +24,10 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-XW56UKHK.js";
+} from "./chunk-BTHMDZMG.js";
 import {
   TOOL_VERSION
-} from "./chunk-RUVLRONW.js";
+} from "./chunk-PJQXRZNK.js";
 import {
   STATE_RUNS_DIR,
   STATE_RUN_ID,
@@ -42,17 +42,19 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-CLF7Y72X.js";
+} from "./chunk-7IMME5XT.js";
+import {
+  removeEarlierLeftovers
+} from "./chunk-7FQA7KLM.js";
 import {
   RunJournal,
-  removeEarlierLeftovers,
   runsDirectory
-} from "./chunk-ZQO7MJ5N.js";
+} from "./chunk-RGEDZ3GP.js";
 import "./chunk-OZPBTWHR.js";
-import "./chunk-7WQNTSA6.js";
-import "./chunk-CELPSRGJ.js";
-import "./chunk-4A4U4ET4.js";
-import "./chunk-7NVDCJ3V.js";
+import "./chunk-TGA4UPQO.js";
+import "./chunk-ECDJX7Z5.js";
+import "./chunk-DB7JTVB4.js";
+import "./chunk-OMC7XPTM.js";
 import {
   __commonJS,
   __toESM
@@ -8330,6 +8332,9 @@ function readActionInputs(env) {
     templateDatabase,
     templateMigrate: bool("template-migrate", DEFAULTS.templateMigrate),
     sampleRows: number("sample-rows", DEFAULTS.sampleRows),
+    tableStats: optional("table-stats"),
+    maxLockHoldMs: number("max-lock-hold", DEFAULTS.maxLockHoldMs),
+    contention: bool("contention", DEFAULTS.contention),
     lockTimeoutMs: number("lock-timeout", DEFAULTS.lockTimeoutMs),
     statementTimeoutMs: number("statement-timeout", DEFAULTS.statementTimeoutMs),
     timeoutMs: number("timeout", DEFAULTS.timeoutMs),
@@ -13799,6 +13804,35 @@ var report_v1_schema_default = {
           },
           description: "The same for the reverse run."
         },
+        estimates: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/SizeEstimate"
+          },
+          description: "With `table-stats`: how long each rewrite, full scan and index build of the forward run would take on production's size of its table (the throughput measured on this runner, scaled)."
+        },
+        reverseEstimates: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/SizeEstimate"
+          },
+          description: "The same for the reverse run."
+        },
+        contention: {
+          $ref: "#/definitions/Contention",
+          description: "The running code's queries played while the forward run ran: how long they waited behind its locks."
+        },
+        reverseContention: {
+          $ref: "#/definitions/Contention",
+          description: "The same while the reverse ran."
+        },
+        lockWaits: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/LockWait"
+          },
+          description: "Statements of the forward or reverse run that waited for a lock another session held, with the holder."
+        },
         rewrites: {
           type: "array",
           items: {
@@ -14336,6 +14370,10 @@ var report_v1_schema_default = {
         heldMs: {
           type: "number"
         },
+        estimatedMs: {
+          type: "number",
+          description: "With `table-stats`: the hold on production's sizes (heldMs, with each rewrite, scan and index build inside it replaced by its estimate)."
+        },
         until: {
           type: "string",
           enum: [
@@ -14367,6 +14405,178 @@ var report_v1_schema_default = {
         "heldMs",
         "until"
       ]
+    },
+    SizeEstimate: {
+      type: "object",
+      properties: {
+        statement: {
+          type: "number",
+          description: "Index in `statements` (or `reverseStatements`)."
+        },
+        table: {
+          type: "string"
+        },
+        kind: {
+          $ref: "#/definitions/WorkKind"
+        },
+        rows: {
+          type: "number",
+          description: "Production's size of the table."
+        },
+        bytes: {
+          type: "number"
+        },
+        seededMs: {
+          type: "number",
+          description: "How long the statement took on the seeded rows."
+        },
+        estimatedMs: {
+          type: "number"
+        },
+        lock: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The strongest lock on the table held meanwhile, when it blocks reads or writes."
+        },
+        basis: {
+          type: "string",
+          description: "How the estimate was made, in words."
+        }
+      },
+      required: [
+        "statement",
+        "table",
+        "kind",
+        "rows",
+        "bytes",
+        "seededMs",
+        "estimatedMs",
+        "lock",
+        "basis"
+      ]
+    },
+    WorkKind: {
+      type: "string",
+      enum: [
+        "rewrite",
+        "scan",
+        "index-build"
+      ],
+      description: "What a statement does to every row of a table, at a speed this runner measured."
+    },
+    Contention: {
+      type: "object",
+      properties: {
+        probes: {
+          type: "number",
+          description: "Queries played."
+        },
+        maxWaitMs: {
+          type: "number",
+          description: "The longest any of them waited."
+        },
+        blocked: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/ContentionWait"
+          },
+          description: "Those that waited long enough to notice, longest first."
+        }
+      },
+      required: [
+        "probes",
+        "maxWaitMs",
+        "blocked"
+      ],
+      description: "The running code's queries played beside a migration (on by default; input `contention`)."
+    },
+    ContentionWait: {
+      type: "object",
+      properties: {
+        table: {
+          type: "string"
+        },
+        query: {
+          type: "string",
+          description: "The query played: the lock it takes is the one the base code's SELECT (or INSERT/UPDATE) takes."
+        },
+        waitedMs: {
+          type: "number"
+        },
+        timedOut: {
+          type: "boolean",
+          description: "It waited the whole budget (`max-lock-hold`, its lock_timeout) and gave up."
+        },
+        lock: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The blocking lock the migration held on the table when the query was sent."
+        }
+      },
+      required: [
+        "table",
+        "query",
+        "waitedMs",
+        "timedOut",
+        "lock"
+      ],
+      description: "One of the running code's queries that waited behind a migration's lock."
+    },
+    LockWait: {
+      type: "object",
+      properties: {
+        query: {
+          type: "string"
+        },
+        waitedMs: {
+          type: "number",
+          description: "How long it had been waiting when last seen (at least)."
+        },
+        relation: {
+          type: [
+            "string",
+            "null"
+          ],
+          description: "The table it waited for, when the wait was on a table."
+        },
+        holders: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              pid: {
+                type: "number"
+              },
+              state: {
+                type: [
+                  "string",
+                  "null"
+                ]
+              },
+              query: {
+                type: "string"
+              }
+            },
+            required: [
+              "pid",
+              "state",
+              "query"
+            ]
+          },
+          description: "The sessions holding it; `query` is the last one each sent, which may be a later one than the lock's."
+        }
+      },
+      required: [
+        "query",
+        "waitedMs",
+        "relation",
+        "holders"
+      ],
+      description: "A statement of the migration (or of a connection its code opened) waiting for a lock another session held."
     },
     StatementRecord: {
       type: "object",
@@ -14507,6 +14717,10 @@ var report_v1_schema_default = {
         template: {
           $ref: "#/definitions/TemplateInfo",
           description: "The team's snapshot the rehearsal copied its databases from (`template-database`)."
+        },
+        sizes: {
+          $ref: "#/definitions/ProductionSizes",
+          description: "With `table-stats`: production's sizes and this runner's speeds; without, every time is for the seeded rows."
         }
       },
       required: [
@@ -14605,6 +14819,61 @@ var report_v1_schema_default = {
         "tables"
       ],
       description: "The template database every database of the rehearsal was copied from."
+    },
+    ProductionSizes: {
+      type: "object",
+      properties: {
+        source: {
+          type: "string",
+          description: "The file, as given."
+        },
+        tables: {
+          type: "number"
+        },
+        throughput: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/Throughput"
+          }
+        },
+        maxLockHoldMs: {
+          type: "number",
+          description: "A blocking lock estimated to be held longer than this (`max-lock-hold`) makes its finding unsafe."
+        }
+      },
+      required: [
+        "source",
+        "tables",
+        "throughput",
+        "maxLockHoldMs"
+      ],
+      description: "What `table-stats` gave the rehearsal: the sizes it read and the speeds it measured."
+    },
+    Throughput: {
+      type: "object",
+      properties: {
+        kind: {
+          $ref: "#/definitions/WorkKind"
+        },
+        bytesPerMs: {
+          type: "number",
+          description: "Bytes read (a rewrite: the table and its indexes) per millisecond."
+        },
+        sampleBytes: {
+          type: "number",
+          description: "The size of the table measured, and how long the work took."
+        },
+        sampleMs: {
+          type: "number"
+        }
+      },
+      required: [
+        "kind",
+        "bytesPerMs",
+        "sampleBytes",
+        "sampleMs"
+      ],
+      description: "How fast this runner's server did one kind of work on a table of known size."
     },
     SchemaDifferenceReport: {
       type: "object",

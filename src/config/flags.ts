@@ -73,6 +73,13 @@ Rehearsal
                           branch's migrations (default: false: refuse, naming them)
   --sample-rows N         rows per table the data comparisons read; larger tables are
                           sampled (default: ${DEFAULTS.sampleRows})
+  --table-stats FILE      production's table sizes (JSON from the query in docs/table-stats.md):
+                          rewrites, scans and lock holds get estimates for them
+  --max-lock-hold MS      how long the running code may wait behind a migration's lock: a
+                          longer wait beside the rehearsal, or a blocking lock estimated
+                          longer on --table-stats sizes, is a finding (default: ${DEFAULTS.maxLockHoldMs})
+  --contention BOOL       play the running code's queries beside each migration and record
+                          how long they wait (default: true)
   --lock-timeout MS       lock_timeout for every statement (default: ${DEFAULTS.lockTimeoutMs})
   --statement-timeout MS  statement_timeout for every statement (default: ${DEFAULTS.statementTimeoutMs})
   --timeout MS            limit for the whole rehearsal (default: ${DEFAULTS.timeoutMs})
@@ -124,6 +131,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
         'template-database': { type: 'string' },
         'template-migrate': { type: 'string' },
         'sample-rows': { type: 'string' },
+        'table-stats': { type: 'string' },
+        'max-lock-hold': { type: 'string' },
+        contention: { type: 'string' },
         'lock-timeout': { type: 'string' },
         'statement-timeout': { type: 'string' },
         timeout: { type: 'string' },
@@ -167,6 +177,9 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, isTt
     templateDatabase: v['template-database'],
     templateMigrate: v['template-migrate'] === undefined ? DEFAULTS.templateMigrate : booleanValue('--template-migrate', v['template-migrate']),
     sampleRows: v['sample-rows'] === undefined ? DEFAULTS.sampleRows : positiveInteger('--sample-rows', v['sample-rows']),
+    tableStats: v['table-stats'],
+    maxLockHoldMs: v['max-lock-hold'] === undefined ? DEFAULTS.maxLockHoldMs : positiveInteger('--max-lock-hold', v['max-lock-hold']),
+    contention: v.contention === undefined ? DEFAULTS.contention : booleanValue('--contention', v.contention),
     lockTimeoutMs: v['lock-timeout'] === undefined ? DEFAULTS.lockTimeoutMs : positiveInteger('--lock-timeout', v['lock-timeout']),
     statementTimeoutMs:
       v['statement-timeout'] === undefined ? DEFAULTS.statementTimeoutMs : positiveInteger('--statement-timeout', v['statement-timeout']),

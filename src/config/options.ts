@@ -18,6 +18,8 @@ export const DEFAULTS = {
   syntheticSeed: true,
   templateMigrate: false,
   sampleRows: 5000,
+  maxLockHoldMs: 1_000,
+  contention: true,
   lockTimeoutMs: 2_000,
   statementTimeoutMs: 60_000,
   timeoutMs: 15 * 60_000

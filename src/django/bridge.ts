@@ -79,6 +79,9 @@ export function djangoEnvironment(
     DMR_DATABASE: JSON.stringify(options.database),
     DMR_LOCK_TIMEOUT_MS: String(options.lockTimeoutMs),
     DMR_STATEMENT_TIMEOUT_MS: String(options.statementTimeoutMs),
+    // Every libpq connection the project's code opens (a second connection in a RunPython, psycopg
+    // used directly) gets the timeouts too, not only Django's: a wait on a lock ends at lock_timeout.
+    PGOPTIONS: [options.env.PGOPTIONS, `-c lock_timeout=${options.lockTimeoutMs}`, `-c statement_timeout=${options.statementTimeoutMs}`].filter(Boolean).join(' '),
     DATABASE_URL: databaseUrl(options.database)
   }
 }

@@ -2,7 +2,7 @@
 // handed to the verdicts. Nothing here is a judgement yet.
 import type { HelperError, HelperRun } from './helper.js'
 import type { MigrationKey } from './migration.js'
-import type { Basis, DataLossEntry, ProbeFailure, RehearsalInfo, RepairKind } from './report.js'
+import type { Basis, Contention, DataLossEntry, LockWait, ProbeFailure, RehearsalInfo, RepairKind } from './report.js'
 
 /** Rows changed or removed so that a migration that failed on the seeded rows could run again. */
 export interface Repair {
@@ -89,6 +89,11 @@ export interface MigrationEvidence {
   dataLossSkipped?: string
   /** The schema before it against the schema after its forward run and reverse. */
   schemaDrift: SchemaDifference[]
+  /** The running code's queries played beside its forward run and its reverse (null when not played). */
+  contention: Contention | null
+  reverseContention: Contention | null
+  /** Statements of its runs that waited for a lock another session held. */
+  lockWaits: LockWait[]
   /** What the rehearsal noticed about it that is not a finding (a probe that could not run). */
   notes: string[]
 }
@@ -115,6 +120,7 @@ export type RehearsalPhase =
   | 'forward'
   | 'rollback'
   | 'new-code-probes'
+  | 'throughput'
   | 'done'
 
 export type SchemaDifferenceKind =

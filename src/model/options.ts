@@ -78,6 +78,19 @@ export interface Options {
   templateMigrate: boolean
   /** Rows per table read when the rehearsal compares data (before and after a migration, a round trip); larger tables are sampled. */
   sampleRows: number
+  /**
+   * A JSON file of production's table sizes (`{"<table>": {"rows", "bytes", "indexBytes"}}`, the
+   * read-only query in docs/table-stats.md): rewrites, scans and lock holds get estimates for them.
+   */
+  tableStats: string | undefined
+  /**
+   * How long the running code may wait behind a migration's lock: a blocking lock estimated to be
+   * held longer on production's sizes, or a query of the running code that waited longer beside the
+   * rehearsal, is a finding.
+   */
+  maxLockHoldMs: number
+  /** Play the running code's queries beside each migration and record how long they wait. */
+  contention: boolean
   lockTimeoutMs: number
   statementTimeoutMs: number
   /** Limit for the whole rehearsal. */

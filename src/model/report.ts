@@ -150,6 +150,19 @@ export interface MigrationReport {
   lockHolds?: LockHold[]
   /** The same for the reverse run. */
   reverseLockHolds?: LockHold[]
+  /**
+   * With `table-stats`: how long each rewrite, full scan and index build of the forward run would
+   * take on production's size of its table (the throughput measured on this runner, scaled).
+   */
+  estimates?: SizeEstimate[]
+  /** The same for the reverse run. */
+  reverseEstimates?: SizeEstimate[]
+  /** The running code's queries played while the forward run ran: how long they waited behind its locks. */
+  contention?: Contention
+  /** The same while the reverse ran. */
+  reverseContention?: Contention
+  /** Statements of the forward or reverse run that waited for a lock another session held, with the holder. */
+  lockWaits?: LockWait[]
   /** Relations the forward run rewrote (new storage: a full copy under lock). */
   rewrites: string[]
   /** Relations the reverse run rewrote. */
@@ -222,11 +235,101 @@ export interface LockHold {
   /** The line of that statement's operation in the migration file. */
   line: number | null
   heldMs: number
+  /**
+   * With `table-stats`: the hold on production's sizes (heldMs, with each rewrite, scan and index
+   * build inside it replaced by its estimate).
+   */
+  estimatedMs?: number
   /** What released it: the transaction's end, or the statement's own end (no transaction). */
   until: 'commit' | 'statement'
   /** The operation running when it was released, when another than the one that took it (a RunPython after the ALTER). */
   releasedAfterOperation?: number | null
   releasedAfterLine?: number | null
+}
+
+/** One of the running code's queries that waited behind a migration's lock. */
+export interface ContentionWait {
+  table: string
+  /** The query played: the lock it takes is the one the base code's SELECT (or INSERT/UPDATE) takes. */
+  query: string
+  waitedMs: number
+  /** It waited the whole budget (`max-lock-hold`, its lock_timeout) and gave up. */
+  timedOut: boolean
+  /** The blocking lock the migration held on the table when the query was sent. */
+  lock: string | null
+}
+
+/** The running code's queries played beside a migration (on by default; input `contention`). */
+export interface Contention {
+  /** Queries played. */
+  probes: number
+  /** The longest any of them waited. */
+  maxWaitMs: number
+  /** Those that waited long enough to notice, longest first. */
+  blocked: ContentionWait[]
+}
+
+/** A statement of the migration (or of a connection its code opened) waiting for a lock another session held. */
+export interface LockWait {
+  query: string
+  /** How long it had been waiting when last seen (at least). */
+  waitedMs: number
+  /** The table it waited for, when the wait was on a table. */
+  relation: string | null
+  /** The sessions holding it; `query` is the last one each sent, which may be a later one than the lock's. */
+  holders: Array<{ pid: number; state: string | null; query: string }>
+}
+
+/** What a statement does to every row of a table, at a speed this runner measured. */
+export type WorkKind = 'rewrite' | 'scan' | 'index-build'
+
+/** A table's size in production, from the `table-stats` file. */
+export interface TableSize {
+  rows: number
+  /** The table's own size (pg_table_size: heap and TOAST). */
+  bytes: number
+  /** Its indexes' size (pg_indexes_size). */
+  indexBytes: number
+}
+
+/** Production's sizes by table name. */
+export type TableSizes = ReadonlyMap<string, TableSize>
+
+/** How fast this runner's server did one kind of work on a table of known size. */
+export interface Throughput {
+  kind: WorkKind
+  /** Bytes read (a rewrite: the table and its indexes) per millisecond. */
+  bytesPerMs: number
+  /** The size of the table measured, and how long the work took. */
+  sampleBytes: number
+  sampleMs: number
+}
+
+export interface SizeEstimate {
+  /** Index in `statements` (or `reverseStatements`). */
+  statement: number
+  table: string
+  kind: WorkKind
+  /** Production's size of the table. */
+  rows: number
+  bytes: number
+  /** How long the statement took on the seeded rows. */
+  seededMs: number
+  estimatedMs: number
+  /** The strongest lock on the table held meanwhile, when it blocks reads or writes. */
+  lock: string | null
+  /** How the estimate was made, in words. */
+  basis: string
+}
+
+/** What `table-stats` gave the rehearsal: the sizes it read and the speeds it measured. */
+export interface ProductionSizes {
+  /** The file, as given. */
+  source: string
+  tables: number
+  throughput: Throughput[]
+  /** A blocking lock estimated to be held longer than this (`max-lock-hold`) makes its finding unsafe. */
+  maxLockHoldMs: number
 }
 
 export interface StatementRecord {
@@ -356,6 +459,8 @@ export interface RehearsalInfo {
   baseCache?: BaseCacheInfo
   /** The team's snapshot the rehearsal copied its databases from (`template-database`). */
   template?: TemplateInfo
+  /** With `table-stats`: production's sizes and this runner's speeds; without, every time is for the seeded rows. */
+  sizes?: ProductionSizes
 }
 
 /**

@@ -11,8 +11,9 @@
 import type { HelperError, HelperRun } from '../model/helper.js'
 import type { MigrationEvidence, Repair } from '../model/evidence.js'
 import type { MigrationKey } from '../model/migration.js'
-import type { ProbeFailure } from '../model/report.js'
+import type { Contention, LockWait, ProbeFailure } from '../model/report.js'
 import { readCatalog } from '../seed/catalog.js'
+import { underContention } from './contention.js'
 import { attributeFailures, lossEntries, touchedTables } from './attribution.js'
 import type { BaseState } from './base.js'
 import { newFailures, roundTripFailures, unansweredProbes } from './probe-evidence.js'
@@ -86,7 +87,10 @@ async function applyWithRepairs(run: Run, entry: MigrationEvidence, before: Befo
     const checkpoint = nonAtomic ? await run.copy(run.db.run, 'checkpoint') : null
     let result: HelperRun
     try {
-      result = await run.call('new', 'apply', { app, name }, run.migrationBudget())
+      const watched = await underContentionIfAsked(run, run.db.run, base, () => run.call('new', 'apply', { app, name }, run.migrationBudget()))
+      result = watched.result
+      entry.contention = watched.contention
+      entry.lockWaits = watched.lockWaits
     } catch (error) {
       if (checkpoint) await run.drop(checkpoint)
       if (error instanceof RehearsalTimeout) throw error
@@ -222,7 +226,10 @@ async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before,
       const outcomes = await run.call('new', 'writeRows', { tables: [...written].sort() })
       for (const outcome of outcomes.filter((row) => row.ok === false)) entry.notes.push(`the new code could not write a ${outcome.model} before the reverse: ${outcome.message}`)
     }
-    entry.reverse = await run.call('new', 'unapply', { app, name }, run.migrationBudget())
+    const watched = await underContentionIfAsked(run, copy, state.base, () => run.call('new', 'unapply', { app, name }, run.migrationBudget()))
+    entry.reverse = watched.result
+    entry.reverseContention = watched.contention
+    entry.lockWaits.push(...watched.lockWaits)
     if (entry.reverse.error !== null) {
       entry.reapplySkipped = 'not re-applied: the reverse failed'
       entry.dataLossSkipped = 'the reverse failed, so the round trip could not be compared'
@@ -265,4 +272,10 @@ async function endOtherSessions(run: Run): Promise<void> {
     .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
     .catch(() => {})
   await run.closePythonConnections().catch(() => {})
+}
+
+/** The running code's queries beside a run of the migration, unless `contention: false`. */
+async function underContentionIfAsked<T>(run: Run, database: string, base: BaseState, work: () => Promise<T>): Promise<{ result: T; contention: Contention | null; lockWaits: LockWait[] }> {
+  if (!run.options.contention) return { result: await work(), contention: null, lockWaits: [] }
+  return underContention(run, database, base.tables, work)
 }

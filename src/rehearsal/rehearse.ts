@@ -13,6 +13,7 @@
 import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
 import type { MigrationPlan } from '../model/helper.js'
 import type { MigrationKey } from '../model/migration.js'
+import type { ProductionSizes } from '../model/report.js'
 import { startPostgres } from '../postgres/auto.js'
 import { attributeFailures, namedIn, namesColumn, touchedTables } from './attribution.js'
 import { prepareBase, type BaseState } from './base.js'
@@ -21,6 +22,7 @@ import { newFailures, passingProbes, unansweredProbes } from './probe-evidence.j
 import { RehearsalTimeout, Run, type RehearsalInput } from './run.js'
 import { takeSchema } from './schema.js'
 import { takeSnapshot } from './snapshot.js'
+import { measureThroughput } from './throughput.js'
 
 export { RehearsalFailure, type PhaseContext, type RehearsalInput } from './run.js'
 
@@ -87,6 +89,17 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
   await run.phase('new-code-probes', () => probeNewCodeOnOldSchema(run, evidence, base).catch((error: unknown) => {
     run.notes.push(`the new code's probes on the old schema could not run: ${(error as Error).message}`)
   }))
+  // Production's sizes: this runner's speeds, which the estimates scale from.
+  const sizes =
+    input.tableSizes === undefined
+      ? undefined
+      : await run.phase('throughput', () => measureThroughput(run)).then(
+          (throughput): ProductionSizes => ({ source: options.tableStats ?? '', tables: input.tableSizes!.size, throughput, maxLockHoldMs: options.maxLockHoldMs }),
+          (error: unknown) => {
+            run.notes.push(`table-stats was given, but this runner's speed could not be measured, so every time is for the seeded rows: ${(error as Error).message}`)
+            return undefined
+          }
+        )
   await input.onPhase?.('done', run.context)
 
   const prKeys = new Set(input.added)
@@ -105,7 +118,8 @@ export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence
       migrationsPlanned: ours.filter((entry) => entry.status !== 'recorded-applied' && entry.status !== 'replaced').length,
       migrationsRehearsed: ours.filter((entry) => entry.status === 'applied' || entry.status === 'failed').length,
       ...(run.notes.length > 0 ? { notes: [...new Set(run.notes)] } : {}),
-      ...run.baseInfo()
+      ...run.baseInfo(),
+      ...(sizes ? { sizes } : {})
     },
     migrations: evidence,
     seed: base.seed,
@@ -143,6 +157,9 @@ function emptyEvidence(key: MigrationKey): MigrationEvidence {
     dataLoss: [],
     dataLossMeasured: false,
     schemaDrift: [],
+    contention: null,
+    reverseContention: null,
+    lockWaits: [],
     notes: []
   }
 }

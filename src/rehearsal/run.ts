@@ -9,7 +9,7 @@ import type { RehearsalPhase } from '../model/evidence.js'
 import type { HelperMethod, HelperMethods } from '../model/helper.js'
 import type { MigrationKey } from '../model/migration.js'
 import type { Options } from '../model/options.js'
-import type { BaseCacheInfo, Basis, RehearsalInfo, TemplateInfo } from '../model/report.js'
+import type { BaseCacheInfo, Basis, RehearsalInfo, TableSizes, TemplateInfo } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
 import type { PostgresServer } from '../postgres/types.js'
 
@@ -36,6 +36,8 @@ export interface RehearsalInput {
   options: Options
   logger: Logger
   resources: ResourceStack
+  /** Production's table sizes (`table-stats`): the rehearsal measures this runner's speeds to scale to them. */
+  tableSizes?: TableSizes
   /**
    * The base branch's migrations as Django's loader sees them (the project's
    * and installed packages'), each with the id of its content (null when it

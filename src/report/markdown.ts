@@ -6,7 +6,7 @@
 // steps, never by cutting text mid-markdown. The job summary is the full
 // report: every finding, statement, lock, probe and repair. Every
 // user-controlled string goes through markdown-escape.
-import type { ConflictReport, Finding, LockHold, MigrationReport, Report, StatementRecord, Verdict } from '../model/report.js'
+import type { ConflictReport, Finding, LockHold, MigrationReport, Report, StatementRecord, Verdict, WorkKind } from '../model/report.js'
 import { deployPlan, firstClause, type Segment } from './deploy-plan.js'
 import { code, codeBlock, rich, text } from './markdown-escape.js'
 
@@ -112,7 +112,7 @@ function facts(report: Report): string {
   if (rehearsal.status === 'ran') {
     const counted = rehearsal.migrationsPlanned !== undefined ? ` (${rehearsal.migrationsRehearsed ?? 0} of ${rehearsal.migrationsPlanned} rehearsed)` : ''
     items.push(
-      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${templateFacts(report)}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}${counted}`
+      `rehearsed on PostgreSQL ${text(rehearsal.postgresVersion?.split(' ')[0] ?? '?')} with Django ${text(rehearsal.djangoVersion ?? '?')}${templateFacts(report)}${rehearsal.seededRows ? `, ${rehearsal.seededRows} seeded rows` : ''}${rehearsal.sizes ? `, times scaled to production's sizes (${rehearsal.sizes.tables} tables in table-stats)` : ''}${counted}`
     )
   } else {
     items.push(`rehearsal ${rehearsal.status}${rehearsal.reason ? `: ${text(rehearsal.reason, 200)}` : ''}`)
@@ -234,6 +234,7 @@ const LOCK_NAMES: Record<string, string> = {
   ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE'
 }
 const LOCK_ORDER = Object.keys(LOCK_NAMES)
+const ESTIMATE_WORDS: Record<WorkKind, string> = { rewrite: 'the rewrite', scan: 'the full scan', 'index-build': 'the index build' }
 /** A blocking lock held this long on the seeded rows is worth a look; shorter ones are noise at this size. */
 const NOTABLE_LOCK_MS = 100
 
@@ -244,6 +245,10 @@ function locksCell(migration: MigrationReport): string {
   if (migration.lockHolds !== undefined) {
     const hold = migration.lockHolds.find((entry) => entry.mode in LOCK_NAMES)
     if (hold === undefined) return 'none blocking'
+    // On production's sizes (table-stats) when known: what production would feel.
+    if (hold.estimatedMs !== undefined) {
+      return `${LOCK_NAMES[hold.mode]} ${code(hold.relation, { inTable: true, maxLength: 40 })} ~${formatMs(hold.estimatedMs)} in production${migration.rewrites.length > 0 ? ', rewrite' : ''}`
+    }
     if (migration.rewrites.length === 0 && hold.heldMs < NOTABLE_LOCK_MS) return 'brief'
     return `${LOCK_NAMES[hold.mode]} ${code(hold.relation, { inTable: true, maxLength: 40 })} ${formatMs(hold.heldMs)}${migration.rewrites.length > 0 ? ', rewrite' : ''}`
   }
@@ -368,7 +373,28 @@ function migrationDetails(migration: MigrationReport, links: Links): string {
   ]
   body.push(fields.map(([label, field]) => `- ${label}: ${field.value === null ? `— ${text(field.reason ?? '', 200)}` : `**${field.value ? 'yes' : 'no'}**${field.basis ? ` (${text(field.basis)})` : ''}`}`).join('\n'))
   const hold = migration.lockHolds?.find((entry) => entry.mode in LOCK_NAMES)
-  if (hold) body.push(`Longest blocking lock: ${holdSentence(hold, migration.statements)} (on the seeded rows)`)
+  if (hold) {
+    const production = hold.estimatedMs !== undefined ? `; about ${formatMs(hold.estimatedMs)} on production's sizes` : ''
+    body.push(`Longest blocking lock: ${holdSentence(hold, migration.statements)} (on the seeded rows${production})`)
+  }
+  const wait = migration.contention?.blocked[0]
+  if (wait) {
+    body.push(
+      `Longest wait of the running code: ${code(wait.query, { maxLength: 120 })} waited ${wait.timedOut ? `${formatMs(wait.waitedMs)} and gave up` : formatMs(wait.waitedMs)}${wait.lock ? ` behind ${LOCK_NAMES[wait.lock] ?? text(wait.lock)} on ${code(wait.table, { maxLength: 60 })}` : ''} (${migration.contention!.probes} queries played beside the migration, on the seeded rows)`
+    )
+  } else if (migration.contention && migration.contention.probes > 0) {
+    body.push(`The running code's queries played beside the migration (${migration.contention.probes}) waited at most ${formatMs(migration.contention.maxWaitMs)}`)
+  }
+  for (const lockWait of migration.lockWaits ?? []) {
+    body.push(
+      `Lock wait: ${code(lockWait.query, { maxLength: 120 })} waited ${formatMs(lockWait.waitedMs)} or more for ${lockWait.holders.map((holder) => `${code(holder.query || '(no query yet)', { maxLength: 120 })} (pid ${holder.pid}${holder.state ? `, ${text(holder.state)}` : ''})`).join(', ')}`
+    )
+  }
+  for (const estimate of migration.estimates ?? []) {
+    body.push(
+      `On production's size: ${ESTIMATE_WORDS[estimate.kind]} of ${code(estimate.table, { maxLength: 60 })} (${estimate.rows.toLocaleString('en-US')} rows) about ${formatMs(estimate.estimatedMs)}${estimate.lock ? ` under ${LOCK_NAMES[estimate.lock] ?? text(estimate.lock)}` : ''}, ${formatMs(estimate.seededMs)} on the seeded rows: ${text(estimate.basis, 300)}`
+    )
+  }
   const findings = migration.findings.map((finding) => findingItem(migration, finding, links, 0))
   if (findings.length > 0) body.push(findings.join('\n'))
   for (const repair of migration.rehearsal.repairs) {
@@ -421,7 +447,11 @@ function statementsTable(statements: StatementRecord[], title: string): string {
 }
 
 function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+  if (ms < 10) return `${ms.toFixed(1)} ms`
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const minutes = Math.floor(ms / 60_000)
+  return minutes < 60 ? `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }
 
 function runLink(runUrl: string | undefined, label: string): string {

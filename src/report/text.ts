@@ -171,8 +171,14 @@ function factsLine(migration: MigrationReport): string {
   }
   if (rehearsal.basis && rehearsal.basis !== 'adversarial-seed') parts.push(`on ${rehearsal.basis}`)
   // The lock held longest, when it blocks reads or writes and is not brief: to the COMMIT, not only while its statement ran.
-  const hold = migration.lockHolds?.find((entry) => BLOCKING_MODES.has(entry.mode) && entry.heldMs >= 100)
-  if (hold) parts.push(`${lockName(hold.mode)} on ${visible(hold.relation)} held ${hold.heldMs >= 1000 ? `${(hold.heldMs / 1000).toFixed(1)} s` : `${Math.round(hold.heldMs)} ms`}${hold.line !== null ? ` from line ${hold.line}` : ''}${hold.until === 'commit' ? ' to the COMMIT' : ''}`)
+  const hold = migration.lockHolds?.find((entry) => BLOCKING_MODES.has(entry.mode) && (entry.heldMs >= 100 || entry.estimatedMs !== undefined))
+  if (hold) {
+    const held = `${lockName(hold.mode)} on ${visible(hold.relation)} held ${duration(hold.heldMs)}${hold.line !== null ? ` from line ${hold.line}` : ''}${hold.until === 'commit' ? ' to the COMMIT' : ''}`
+    parts.push(hold.estimatedMs !== undefined ? `${held}, about ${duration(hold.estimatedMs)} on production's sizes` : held)
+  }
+  // The running code's longest wait beside it, when it waited long enough to notice.
+  const wait = migration.contention?.blocked[0]
+  if (wait && wait.waitedMs >= 100) parts.push(`the running code's ${wait.query.startsWith('SELECT') ? 'reads' : 'writes'} of ${visible(wait.table)} waited ${duration(wait.waitedMs)}${wait.timedOut ? ' (gave up)' : ''}`)
   return parts.join(' · ')
 }
 
@@ -185,4 +191,11 @@ function findingLines(finding: Finding, c: Palette, tint: (level: Verdict | Seve
   if (finding.productionCheck) lines.push(...wrap(10, `check production (read-only): ${finding.productionCheck.sql}`, 12))
   if (finding.safeAlternative) lines.push(...wrap(10, `instead: ${finding.safeAlternative.replace(/`/g, '')}`, 12).map(c.green))
   return lines
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const minutes = Math.floor(ms / 60_000)
+  return minutes < 60 ? `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }

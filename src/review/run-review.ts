@@ -6,6 +6,7 @@
 // returns.
 import { CONFIG_FILE, EMPTY_CONFIG, parseRepoConfig } from '../config/repo-config.js'
 import { UsageError } from '../config/options.js'
+import { readTableStats } from '../config/table-stats.js'
 import { GitRepository } from '../git/repository.js'
 import { normalizeRoot } from '../graph/discover.js'
 import { ancestors } from '../graph/graph.js'
@@ -57,6 +58,8 @@ export async function runReview(options: Options, given: Logger, hooks: ReviewHo
 
 async function review(options: Options, logger: Logger, hooks: ReviewHooks): Promise<Report> {
   const started = performance.now()
+  // Read first: a bad file stops the run before anything starts.
+  const tableSizes = options.tableStats === undefined ? undefined : readTableStats(options.tableStats)
   const { repo, refs } = await GitRepository.openWithRefs(options.repo, options.env, [options.base, options.head])
   const [base, head] = refs
   const projectRoot = normalizeRoot(options.projectRoot)
@@ -141,6 +144,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
           options: { ...options, projectRoot },
           logger,
           resources,
+          ...(tableSizes ? { tableSizes } : {}),
           ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {})
         })
         rehearsal = evidence.info
@@ -164,6 +168,8 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
       suggestions,
       excluded: excludedMigrations(added, repoConfig),
       lockTimeoutMs: options.lockTimeoutMs,
+      maxLockHoldMs: options.maxLockHoldMs,
+      ...(tableSizes ? { tableSizes } : {}),
       timings: { staticMs, ...review.timings, ...stageTimings, totalMs: Math.round(performance.now() - started) }
     })
     report.summary = summarize(report)

@@ -19,6 +19,7 @@ import {
   type MigrationReport,
   type MissingMigrations,
   type RehearsalInfo,
+  type TableSizes,
   type Report,
   type StatementRecord,
   type Suggestion,
@@ -27,6 +28,7 @@ import {
 } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
 import { TOOL_VERSION } from '../model/version.js'
+import { estimatedHold, estimateRun, type Estimates } from './estimates.js'
 import { factsOf, firstLine } from './facts.js'
 import { fuse, type Checked } from './fuse.js'
 import { compareSeverity, verdictOf, worstSeverity, worstVerdict } from './severity.js'
@@ -45,6 +47,10 @@ export interface AssembleInput {
   /** Migrations left out by the repository's config. */
   excluded?: ReadonlySet<MigrationKey>
   lockTimeoutMs?: number
+  /** How long the running code may wait behind a lock (`max-lock-hold`). */
+  maxLockHoldMs?: number
+  /** Production's table sizes (`table-stats`); used with the speeds the rehearsal measured. */
+  tableSizes?: TableSizes
   timings: Record<string, number>
 }
 
@@ -168,7 +174,20 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
   const entry = evidence?.migrations.get(key)
   const rules = input.ruleFindings?.get(key) ?? []
   const ran = entry !== undefined && (entry.status === 'applied' || entry.status === 'failed')
-  const facts = ran ? factsOf(entry, { lockTimeoutMs: input.lockTimeoutMs ?? 0, baseTables: context.baseTables }) : []
+  const production = context.rehearsal.sizes
+  const sized = production && input.tableSizes ? { production, sizes: input.tableSizes } : null
+  const forwardRun = entry?.status === 'applied' ? entry.forward : null
+  const reverseRun = entry?.reverse && entry.reverse.error === null ? entry.reverse : null
+  const forwardEstimates: Estimates = sized && forwardRun ? estimateRun(forwardRun, sized.sizes, sized.production) : new Map()
+  const reverseEstimates: Estimates = sized && reverseRun ? estimateRun(reverseRun, sized.sizes, sized.production) : new Map()
+  const facts = ran
+    ? factsOf(entry, {
+        lockTimeoutMs: input.lockTimeoutMs ?? 0,
+        ...(input.maxLockHoldMs !== undefined ? { maxLockHoldMs: input.maxLockHoldMs } : {}),
+        baseTables: context.baseTables,
+        ...(sized ? { sizes: { production: sized.production, forward: forwardEstimates, reverse: reverseEstimates } } : {})
+      })
+    : []
   const fused = fuse(rules, facts, ran ? checkedBy(entry, evidence!) : null)
   const lineOf = (index: number | null | undefined): number | null =>
     index === null || index === undefined ? null : (file.operations.find((operation) => operation.index === index)?.line ?? null)
@@ -181,7 +200,7 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
       Number(b.outcome === 'seen') - Number(a.outcome === 'seen') ||
       (a.line ?? 0) - (b.line ?? 0)
   )
-  const holds = entry?.status === 'applied' && entry.forward ? lockHolds(entry.forward, lineOf) : null
+  const holds = forwardRun ? lockHolds(forwardRun, lineOf, forwardEstimates) : null
   if (holds) proveMixed(findings, holds, entry!.forward!)
   const active = findings.filter((finding) => finding.ignored === undefined)
   const matched = (ids: ReadonlySet<string>) => rules.some((finding) => ids.has(finding.rule))
@@ -269,7 +288,12 @@ function migrationReport(file: MigrationFile, context: MigrationContext): Migrat
       : unknown(entry?.reapplySkipped ? `not established: ${entry.reapplySkipped}` : reason),
     locks: strongestLocks(forward?.statements ?? []),
     ...(holds ? { lockHolds: holds } : {}),
-    ...(entry?.reverse && entry.reverse.error === null ? { reverseLockHolds: lockHolds(entry.reverse, lineOf) } : {}),
+    ...(reverseRun ? { reverseLockHolds: lockHolds(reverseRun, lineOf, reverseEstimates) } : {}),
+    ...(forwardEstimates.size > 0 ? { estimates: [...forwardEstimates.values()] } : {}),
+    ...(forwardRun && entry?.contention ? { contention: entry.contention } : {}),
+    ...(reverseRun && entry?.reverseContention ? { reverseContention: entry.reverseContention } : {}),
+    ...(entry && entry.lockWaits.length > 0 ? { lockWaits: entry.lockWaits } : {}),
+    ...(reverseEstimates.size > 0 ? { reverseEstimates: [...reverseEstimates.values()] } : {}),
     rewrites: [...new Set((forward?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
     reverseRewrites: [...new Set((entry?.reverse?.statements ?? []).flatMap((statement) => statement.rewrite))].sort(),
     statements: ((forward ?? first)?.statements ?? []).map((statement) => statementRecord(statement, lineOf)),
@@ -462,7 +486,7 @@ function proveMixed(findings: Finding[], holds: readonly LockHold[], run: Helper
 
 const BLOCKING = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
 
-export function lockHolds(run: HelperRun, lineOf: (index: number | null) => number | null): LockHold[] {
+export function lockHolds(run: HelperRun, lineOf: (index: number | null) => number | null, estimates: Estimates = new Map()): LockHold[] {
   const holds = new Map<string, LockHold>()
   // What was running when a lock was released: the last operation at the migration's COMMIT, else the
   // operation of the last statement sent before the release.
@@ -482,10 +506,14 @@ export function lockHolds(run: HelperRun, lineOf: (index: number | null) => numb
         hold.releasedAfterOperation = releasedAfter
         hold.releasedAfterLine = lineOf(releasedAfter)
       }
+      const estimated = estimatedHold(hold, run, estimates)
+      if (estimated !== null) hold.estimatedMs = estimated
       holds.set(id, hold)
     }
   })
-  return [...holds.values()].sort((a, b) => LOCK_STRENGTH.indexOf(b.mode) - LOCK_STRENGTH.indexOf(a.mode) || b.heldMs - a.heldMs)
+  // On production's sizes when they are known: the hold production would feel.
+  const length = (hold: LockHold) => hold.estimatedMs ?? hold.heldMs
+  return [...holds.values()].sort((a, b) => LOCK_STRENGTH.indexOf(b.mode) - LOCK_STRENGTH.indexOf(a.mode) || length(b) - length(a))
 }
 
 function statementRecord(statement: HelperStatement, lineOf: (index: number | null) => number | null): StatementRecord {

@@ -4,8 +4,10 @@
 // and the data it rests on.
 import type { MigrationEvidence } from '../model/evidence.js'
 import type { ProofKind } from '../model/findings.js'
-import type { HelperRun, HelperStatement } from '../model/helper.js'
-import type { Basis, DataLossEntry, ProbeFailure, ProductionCheck, Severity } from '../model/report.js'
+import type { HelperRun } from '../model/helper.js'
+import type { Basis, Contention, ContentionWait, DataLossEntry, ProbeFailure, ProductionCheck, ProductionSizes, Severity } from '../model/report.js'
+import { estimatePhrase, tooLong, type Estimates } from './estimates.js'
+import { BLOCKING_MODES, heldDuring, lockList, lockName } from './locks.js'
 
 export type FactKind =
   | ProofKind
@@ -16,6 +18,8 @@ export type FactKind =
   | 'reverse-rewrite'
   | 'reverse-scan'
   | 'schema-drift'
+  | 'running-code-waits'
+  | 'lock-wait'
 
 export interface Fact {
   kind: FactKind
@@ -34,7 +38,6 @@ export interface Fact {
   productionCheck?: ProductionCheck
 }
 
-const BLOCKING_MODES = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
 // Statements that check every row while holding their lock: a NOT NULL set on a column, a new constraint,
 // a unique index. Not ADD COLUMN ... NOT NULL: with a constant DEFAULT it is a catalog change (PostgreSQL
 // 11+), with a volatile one a rewrite (reported as such), and without one it fails on any row at once.
@@ -44,6 +47,10 @@ export interface FactContext {
   lockTimeoutMs: number
   /** Tables the base branch has: a rewrite of a table this PR creates costs nothing. */
   baseTables: ReadonlySet<string>
+  /** How long the running code may wait behind a lock (`max-lock-hold`). */
+  maxLockHoldMs?: number
+  /** With `table-stats`: the forward and reverse runs' statements on production's sizes. */
+  sizes?: { production: ProductionSizes; forward: Estimates; reverse: Estimates }
 }
 
 export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact[] {
@@ -56,16 +63,25 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
     // A statement runs under every lock its transaction holds so far, not only those it took.
     const held = heldDuring(forward!.statements, index)
     const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
+    const estimate = context.sizes?.forward.get(index)
+    const long = tooLong(estimate, context.sizes?.production)
+    const scaled = estimate ? [`production's size: ${estimatePhrase(estimate)} (${estimate.basis})`] : []
     if (rewritten.length > 0) {
-      facts.push(fact('rewrite', statement.operationIndex, rewritten[0]!, `rewrote ${rewritten.join(', ')} in ${formatMs(statement.ms)}`, [
-        `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`
-      ], 'warning', basis))
+      const summary = `rewrote ${rewritten.join(', ')} in ${formatMs(statement.ms)}${estimate ? ` on the seeded rows; ${estimatePhrase(estimate)}` : ''}`
+      facts.push(fact('rewrite', statement.operationIndex, rewritten[0]!, summary, [
+        `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`,
+        ...scaled
+      ], long ? 'unsafe' : 'warning', basis))
     }
     const blocking = held.filter((lock) => BLOCKING_MODES.has(lock.mode))
     if (blocking.length > 0 && !statement.error) {
-      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, `held ${lockList(held)}`, [`\`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`], 'info', basis))
+      // A scan or an index build under a blocking lock, long on production's table: unsafe on its own.
+      const slow = long && rewritten.length === 0
+      const summary = slow ? `\`${oneLine(statement.sql, 80)}\` reads every row ${estimatePhrase(estimate!)}` : `held ${lockList(held)}`
+      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, summary, [`\`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`, ...(rewritten.length === 0 ? scaled : [])], slow ? 'unsafe' : 'info', basis))
     }
   }
+  if (forward && evidence.contention) facts.push(...contentionFacts(evidence.contention, forward, 'forward', context, basis))
   facts.push(...probeFacts('old-code-breaks', evidence.oldCode.failures.filter((f) => f.probe !== 'round-trip'), basis))
   facts.push(...probeFacts('round-trip', evidence.oldCode.failures.filter((f) => f.probe === 'round-trip'), basis))
   facts.push(...probeFacts('new-code-breaks', evidence.newCode.failures, basis))
@@ -89,19 +105,25 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
   for (const [index, statement] of reverseStatements.entries()) {
     const held = heldDuring(reverseStatements, index)
     const rewritten = statement.rewrite.filter((relation) => isBaseRelation(relation, context))
+    const estimate = context.sizes?.reverse.get(index)
+    const scaled = estimate ? [`production's size: ${estimatePhrase(estimate)} (${estimate.basis})`] : []
     if (rewritten.length > 0) {
-      facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatMs(statement.ms)} on the seeded rows)`, [
-        `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`
+      facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatMs(statement.ms)} on the seeded rows${estimate ? `; ${estimatePhrase(estimate)}` : ''})`, [
+        `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`,
+        ...scaled
       ], 'warning', basis))
     } else if (SCANS.test(statement.sql)) {
       const strong = held.filter((lock) => BLOCKING_MODES.has(lock.mode) && isBaseRelation(lock.relation, context))
       if (strong.length > 0) {
-        facts.push(fact('reverse-scan', statement.operationIndex, strong[0]!.relation, `rolling it back checks every row of ${strong[0]!.relation} while holding ${lockName(strong[0]!.mode)}`, [
-          `reverse: \`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`
+        facts.push(fact('reverse-scan', statement.operationIndex, strong[0]!.relation, `rolling it back checks every row of ${strong[0]!.relation} while holding ${lockName(strong[0]!.mode)}${estimate ? ` (${estimatePhrase(estimate)})` : ''}`, [
+          `reverse: \`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`,
+          ...scaled
         ], 'warning', basis))
       }
     }
   }
+  if (reverse && !reverse.error && evidence.reverseContention) facts.push(...contentionFacts(evidence.reverseContention, reverse, 'reverse', context, basis))
+  facts.push(...lockWaitFacts(evidence, context, basis))
   const rollback = evidence.rollback
   if (rollback?.error && !reverse?.error) {
     const fact = errorFact(rollback, 'reverse', context, basis)
@@ -113,6 +135,43 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
     facts.push(fact('schema-drift', null, difference.table, `after migrating forward and back, the schema differs from before it: ${difference.message}`, [], 'warning', basis))
   }
   return facts
+}
+
+/** The running code's queries that waited past the budget behind the run's locks: reads blocked are unsafe. */
+function contentionFacts(contention: Contention, run: HelperRun, phase: 'forward' | 'reverse', context: FactContext, basis: Basis): Fact[] {
+  const budget = context.maxLockHoldMs ?? 1000
+  const long = contention.blocked.filter((wait) => wait.timedOut || wait.waitedMs >= budget)
+  if (long.length === 0) return []
+  const worst = long[0]!
+  const reads = long.some((wait) => wait.query.startsWith('SELECT'))
+  const taker = run.statements.find((statement) => statement.locks.some((lock) => lock.relation === worst.table && lock.mode === worst.lock))
+  const waited = (wait: ContentionWait) => (wait.timedOut ? `more than ${budget} ms and gave up (lock_timeout)` : `${formatMs(wait.waitedMs)}`)
+  const summary = `${phase === 'reverse' ? 'rolling it back, ' : ''}the running code's ${reads ? 'reads' : 'writes'} of ${worst.table} waited ${waited(worst)} behind its ${worst.lock ? lockName(worst.lock) : 'blocking'} lock, on the seeded rows`
+  const proof = long.map((wait) => `${phase === 'reverse' ? 'reverse: ' : ''}\`${wait.query}\` waited ${waited(wait)} behind ${wait.lock ? lockName(wait.lock) : 'a blocking lock'} on ${wait.table}`)
+  if (taker) proof.push(`the lock was taken by \`${oneLine(taker.sql)}\`${taker.inTransaction ? ' and held to the COMMIT' : ''}`)
+  return [{ ...fact('running-code-waits', taker?.operationIndex ?? null, worst.table, summary, proof, reads && phase === 'forward' ? 'unsafe' : 'warning', basis) }]
+}
+
+/** The migration's own statements that waited for a lock another session held: who held it. */
+function lockWaitFacts(evidence: MigrationEvidence, context: FactContext, basis: Basis): Fact[] {
+  const budget = context.maxLockHoldMs ?? 1000
+  const timedOut = [evidence.firstRun, evidence.forward, evidence.reverse].some((run) => run?.error?.sqlstate === '55P03')
+  return evidence.lockWaits
+    .filter((wait) => timedOut || wait.waitedMs >= budget)
+    .slice(0, 3)
+    .map((wait) => {
+      // The migration's own statement that took a lock on the table is what holds it; a session's last query may be a later one.
+      const runs = [evidence.firstRun, evidence.forward, evidence.reverse].filter((run): run is HelperRun => run !== null)
+      const taker = wait.relation === null ? undefined : runs.flatMap((run) => run.statements).find((statement) => statement.locks.some((lock) => lock.relation === wait.relation))
+      const sessions = wait.holders.map((holder) => `pid ${holder.pid}${holder.state ? `, ${holder.state}` : ''}`).join('; ')
+      const holders = taker
+        ? `the migration's own transaction, which took it with \`${oneLine(taker.sql)}\` (${sessions})`
+        : wait.holders.map((holder) => `\`${oneLine(holder.query || '(no query yet)')}\` (pid ${holder.pid}${holder.state ? `, ${holder.state}` : ''})`).join(', ')
+      return fact('lock-wait', taker?.operationIndex ?? null, wait.relation, `a statement of the migration waited ${formatMs(wait.waitedMs)} or more for a lock${wait.relation ? ` on ${wait.relation}` : ''} held by another session of the same run: ${holders}`, [
+        `\`${oneLine(wait.query)}\` waited for ${holders}`,
+        'a data migration that opens a second connection waits for its own migration\'s locks until lock_timeout, in production too'
+      ], timedOut ? 'unsafe' : 'warning', basis)
+    })
 }
 
 function fact(kind: FactKind, operationIndex: number | null, table: string | null, summary: string, proof: string[], severity: Severity, basis: Basis): Fact {
@@ -251,33 +310,6 @@ function errorFact(run: HelperRun, phase: 'apply' | 'reverse' | 'reapply', conte
   if (error.statement) proof.push(`statement: \`${oneLine(error.statement)}\`${error.params?.length ? ` with ${error.params.join(', ')}` : ''}`)
   const severity: Severity = phase === 'apply' ? 'unsafe' : 'warning'
   return { kind, operationIndex: error.operationIndex, model: null, table: null, summary, proof, severity, certainty: 'certain', basis, sqlstate: error.sqlstate }
-}
-
-export function lockName(mode: string): string {
-  return mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
-}
-
-type Lock = HelperStatement['locks'][number]
-
-/**
- * The locks a statement ran under: those it took, and those earlier statements
- * of its transaction took and still held (until the transaction's end).
- */
-export function heldDuring(statements: readonly HelperStatement[], index: number): Lock[] {
-  const statement = statements[index]!
-  const held = new Map<string, Lock>()
-  if (statement.inTransaction) {
-    for (const earlier of statements.slice(0, index)) {
-      if (!earlier.inTransaction || earlier.heldUntilMs < statement.startMs) continue
-      for (const lock of earlier.locks) held.set(`${lock.relation}\0${lock.mode}`, lock)
-    }
-  }
-  for (const lock of statement.locks) held.set(`${lock.relation}\0${lock.mode}`, lock)
-  return [...held.values()]
-}
-
-export function lockList(locks: readonly Lock[]): string {
-  return locks.map((lock) => `${lock.mode} on ${lock.relation}`).join(', ') || 'no locks'
 }
 
 export function oneLine(sql: string, max = 160): string {

@@ -42,6 +42,9 @@ export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[
             return RANK[fact.severity] > RANK[capped] ? fact.severity : capped
           })
         )
+        // Production's size made it worse than the rule alone: say so in the message.
+        const sized = related.find((fact) => RANK[fact.severity] > RANK[rule.severity] && (fact.kind === 'rewrite' || fact.kind === 'blocking-lock'))
+        if (sized) out.message = `${out.message}. In the rehearsal it ${sized.summary.replace(/^`[^`]*` reads/, 'reads')}`
         const dependent = related.find((fact) => fact.certainty === 'data-dependent')
         if (dependent && related.every((fact) => fact.certainty === 'data-dependent' || fact.kind === 'blocking-lock')) {
           out.message = `${out.message}. In the rehearsal it ${dependent.summary.replace(/^fails/, 'failed')}; whether it fails in production depends on your rows`
@@ -56,7 +59,8 @@ export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[
     findings.push(out)
   }
   for (const fact of facts) {
-    if (owners.has(fact) || fact.kind === 'blocking-lock') continue
+    // A blocking lock is a finding of its own only when production's size makes it long.
+    if (owners.has(fact) || (fact.kind === 'blocking-lock' && fact.severity === 'info')) continue
     findings.push(factFinding(fact))
   }
   return findings
@@ -134,7 +138,18 @@ const FACT_RULES: Record<FactKind, { rule: string; breaks: Finding['breaks']; al
     alternative: 'Make the reverse re-add the column as nullable (or with a db_default), or add the constraint NOT VALID and validate it separately.'
   },
   'schema-drift': { rule: 'reverse-schema-drift', breaks: [] },
-  'blocking-lock': { rule: 'blocking-lock', breaks: ['locks'] }
+  'blocking-lock': { rule: 'blocking-lock', breaks: ['locks'] },
+  'running-code-waits': {
+    rule: 'running-code-waits',
+    breaks: ['locks'],
+    alternative:
+      'Keep each blocking lock short: no data migration in the same transaction as a schema change (split it into its own migration, or `atomic = False`), build indexes with AddIndexConcurrently, add constraints NOT VALID and validate them later, and set lock_timeout for migrations in production.'
+  },
+  'lock-wait': {
+    rule: 'lock-wait',
+    breaks: ['locks'],
+    alternative: "Use the migration's own connection (`schema_editor.connection`) in RunPython; a second connection waits for the locks the migration's transaction holds."
+  }
 }
 
 function factFinding(fact: Fact): Finding {

@@ -1,0 +1,155 @@
+// The running code's queries while a migration runs. A watcher connection
+// polls pg_locks for blocking locks other sessions hold on the base schema's
+// tables; for each such table a reader (SELECT) and a writer (an UPDATE that
+// matches no row: the lock an INSERT or UPDATE takes) run with lock_timeout set
+// to the budget, and how long each waited is recorded. The same watcher names
+// any session the migration itself waits for (a data migration's second
+// connection), with the holder's query. The probes change no row and hold no
+// lock past their own statement, so the migration runs as it would alone.
+import pg from 'pg'
+import type { Contention, ContentionWait, LockWait } from '../model/report.js'
+import type { Run } from './run.js'
+
+const POLL_MS = 20
+const APPLICATION = 'dmr-contention'
+/** Waits shorter than this are the normal cost of a busy table, not worth a line. */
+const NOTABLE_WAIT_MS = 50
+const BLOCKING = ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']
+
+export interface Watched<T> {
+  result: T
+  contention: Contention
+  lockWaits: LockWait[]
+}
+
+export async function underContention<T>(run: Run, database: string, baseTables: ReadonlySet<string>, work: () => Promise<T>): Promise<Watched<T>> {
+  const budget = run.options.maxLockHoldMs
+  const clients: pg.Client[] = []
+  const open = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ ...run.server.connection(database), application_name: APPLICATION })
+    client.on('error', () => {})
+    await client.connect()
+    clients.push(client)
+    return client
+  }
+  let watcher: pg.Client, reader: pg.Client, writer: pg.Client
+  try {
+    ;[watcher, reader, writer] = await Promise.all([open(), open(), open()])
+    await reader.query(`SET lock_timeout = ${Math.max(1, budget)}`)
+    await writer.query(`SET lock_timeout = ${Math.max(1, budget)}`)
+  } catch (error) {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})))
+    run.notes.push(`the running code's queries could not be played beside the migrations: ${(error as Error).message}`)
+    return { result: await work(), contention: { probes: 0, maxWaitMs: 0, blocked: [] }, lockWaits: [] }
+  }
+  const ours = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid))
+
+  const waits = new Map<string, ContentionWait>()
+  const lockWaits = new Map<string, LockWait>()
+  const firstColumn = new Map<string, string | null>()
+  let probes = 0
+  let maxWaitMs = 0
+  let done = false
+  const busy = new Set<pg.Client>()
+
+  const probe = (client: pg.Client, table: string, query: string, lock: string): void => {
+    if (busy.has(client)) return
+    busy.add(client)
+    probes += 1
+    const started = performance.now()
+    client
+      .query(query)
+      .then(
+        () => false,
+        (error: { code?: string }) => error.code === '55P03'
+      )
+      .then((timedOut) => {
+        busy.delete(client)
+        const waitedMs = Math.round(performance.now() - started)
+        maxWaitMs = Math.max(maxWaitMs, waitedMs)
+        const id = `${table}\0${query}`
+        if ((waitedMs >= NOTABLE_WAIT_MS || timedOut) && (waits.get(id)?.waitedMs ?? -1) < waitedMs) waits.set(id, { table, query, waitedMs, timedOut, lock })
+      })
+  }
+
+  const watch = async (): Promise<void> => {
+    while (!done) {
+      const { rows } = await watcher.query<{ relname: string; mode: string }>(
+        `SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+         WHERE l.granted AND l.locktype = 'relation' AND c.relkind IN ('r', 'p') AND l.pid <> ALL($1::int[]) AND l.mode = ANY($2::text[])
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [ours, BLOCKING]
+      )
+      const strongest = new Map<string, string>()
+      for (const row of rows) {
+        if (!baseTables.has(row.relname)) continue
+        const known = strongest.get(row.relname)
+        if (known === undefined || BLOCKING.indexOf(row.mode) > BLOCKING.indexOf(known)) strongest.set(row.relname, row.mode)
+      }
+      for (const [table, mode] of strongest) {
+        // Reads wait only behind ACCESS EXCLUSIVE; writes behind every blocking mode.
+        if (mode === 'AccessExclusiveLock') probe(reader, table, `SELECT * FROM ${quote(table)} LIMIT 1`, mode)
+        if (!firstColumn.has(table)) firstColumn.set(table, await columnOf(watcher, table))
+        const column = firstColumn.get(table)
+        if (column) probe(writer, table, `UPDATE ${quote(table)} SET ${quote(column)} = ${quote(column)} WHERE false`, mode)
+      }
+      await recordLockWaits(watcher, ours, lockWaits)
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+  }
+
+  const watching = watch().catch((error: unknown) => {
+    if (!done) run.notes.push(`watching the locks beside a migration stopped: ${(error as Error).message}`)
+  })
+  let result: T
+  try {
+    result = await work()
+  } finally {
+    done = true
+    await watching
+    // The probes still waiting end once the migration's locks are gone (or at their lock_timeout).
+    const deadline = Date.now() + budget + 1000
+    while (busy.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    await Promise.all(clients.map((client) => client.end().catch(() => {})))
+  }
+  return {
+    result,
+    contention: { probes, maxWaitMs, blocked: [...waits.values()].sort((a, b) => b.waitedMs - a.waitedMs) },
+    lockWaits: [...lockWaits.values()].sort((a, b) => b.waitedMs - a.waitedMs)
+  }
+}
+
+/** The first column of a table, for a write probe that names it. */
+async function columnOf(client: pg.Client, table: string): Promise<string | null> {
+  const { rows } = await client.query<{ attname: string }>(
+    `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum LIMIT 1`,
+    [table]
+  )
+  return rows[0]?.attname ?? null
+}
+
+/** Sessions (not ours) waiting for a lock, with who holds it: the longest wait per statement. */
+async function recordLockWaits(client: pg.Client, ours: readonly number[], found: Map<string, LockWait>): Promise<void> {
+  const { rows } = await client.query<{ query: string; waited: number; relation: string | null; holders: Array<{ pid: number; state: string | null; query: string }> | null }>(
+    `SELECT a.query, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+            (SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = a.pid AND NOT l.granted LIMIT 1) AS relation,
+            (SELECT json_agg(json_build_object('pid', h.pid, 'state', h.state, 'query', h.query))
+               FROM pg_stat_activity h WHERE h.pid = ANY(pg_blocking_pids(a.pid))) AS holders
+     FROM pg_stat_activity a
+     WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.pid <> ALL($1::int[])`,
+    [ours]
+  )
+  for (const row of rows) {
+    // Our own probes wait behind the migration: that is contention, not a wait of the migration.
+    const holders = (row.holders ?? []).filter((holder) => !ours.includes(holder.pid))
+    if (holders.length === 0) continue
+    const waitedMs = Math.round(Number(row.waited))
+    const known = found.get(row.query)
+    if (known === undefined || known.waitedMs < waitedMs) found.set(row.query, { query: row.query, waitedMs, relation: row.relation, holders })
+  }
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
