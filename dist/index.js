@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-BTHMDZMG.js";
+} from "./chunk-TDRDS43P.js";
 import {
   TOOL_VERSION
 } from "./chunk-PJQXRZNK.js";

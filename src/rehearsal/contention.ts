@@ -32,17 +32,30 @@ export async function underContention<T>(run: Run, database: string, baseTables:
     clients.push(client)
     return client
   }
-  let watcher: pg.Client, reader: pg.Client, writer: pg.Client
+  let watcher: pg.Client
   try {
-    ;[watcher, reader, writer] = await Promise.all([open(), open(), open()])
-    await reader.query(`SET lock_timeout = ${Math.max(1, budget)}`)
-    await writer.query(`SET lock_timeout = ${Math.max(1, budget)}`)
+    watcher = await open()
   } catch (error) {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})))
     run.notes.push(`the running code's queries could not be played beside the migrations: ${(error as Error).message}`)
     return { result: await work(), contention: { probes: 0, maxWaitMs: 0, blocked: [] }, lockWaits: [] }
   }
-  const ours = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid))
+  // Our sessions: never mistaken for the migration's, neither as holders nor as waiters.
+  const ours: number[] = [(await watcher.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid]
+  // The reader and the writer connect when a blocking lock is first seen: most migrations never need them.
+  const sessions = new Map<'reader' | 'writer', Promise<pg.Client>>()
+  const session = (role: 'reader' | 'writer'): Promise<pg.Client> => {
+    if (!sessions.has(role)) {
+      sessions.set(
+        role,
+        open().then(async (client) => {
+          const results = (await client.query(`SET lock_timeout = ${Math.max(1, budget)}; SELECT pg_backend_pid() AS pid`)) as unknown as Array<pg.QueryResult<{ pid: number }>>
+          ours.push(results[1]!.rows[0]!.pid)
+          return client
+        })
+      )
+    }
+    return sessions.get(role)!
+  }
 
   const waits = new Map<string, ContentionWait>()
   const lockWaits = new Map<string, LockWait>()
@@ -50,26 +63,28 @@ export async function underContention<T>(run: Run, database: string, baseTables:
   let probes = 0
   let maxWaitMs = 0
   let done = false
-  const busy = new Set<pg.Client>()
+  const busy = new Set<string>()
 
-  const probe = (client: pg.Client, table: string, query: string, lock: string): void => {
-    if (busy.has(client)) return
-    busy.add(client)
-    probes += 1
-    const started = performance.now()
-    client
-      .query(query)
-      .then(
-        () => false,
-        (error: { code?: string }) => error.code === '55P03'
-      )
-      .then((timedOut) => {
-        busy.delete(client)
+  const probe = (role: 'reader' | 'writer', table: string, query: string, lock: string): void => {
+    if (busy.has(role)) return
+    busy.add(role)
+    void session(role)
+      .then(async (client) => {
+        probes += 1
+        const started = performance.now()
+        const timedOut = await client.query(query).then(
+          () => false,
+          (error: { code?: string }) => error.code === '55P03'
+        )
         const waitedMs = Math.round(performance.now() - started)
         maxWaitMs = Math.max(maxWaitMs, waitedMs)
         const id = `${table}\0${query}`
         if ((waitedMs >= NOTABLE_WAIT_MS || timedOut) && (waits.get(id)?.waitedMs ?? -1) < waitedMs) waits.set(id, { table, query, waitedMs, timedOut, lock })
       })
+      .catch((error: unknown) => {
+        if (!done) run.notes.push(`the running code's queries could not be played beside the migrations: ${(error as Error).message}`)
+      })
+      .finally(() => busy.delete(role))
   }
 
   const watch = async (): Promise<void> => {
@@ -88,10 +103,10 @@ export async function underContention<T>(run: Run, database: string, baseTables:
       }
       for (const [table, mode] of strongest) {
         // Reads wait only behind ACCESS EXCLUSIVE; writes behind every blocking mode.
-        if (mode === 'AccessExclusiveLock') probe(reader, table, `SELECT * FROM ${quote(table)} LIMIT 1`, mode)
+        if (mode === 'AccessExclusiveLock') probe('reader', table, `SELECT * FROM ${quote(table)} LIMIT 1`, mode)
         if (!firstColumn.has(table)) firstColumn.set(table, await columnOf(watcher, table))
         const column = firstColumn.get(table)
-        if (column) probe(writer, table, `UPDATE ${quote(table)} SET ${quote(column)} = ${quote(column)} WHERE false`, mode)
+        if (column) probe('writer', table, `UPDATE ${quote(table)} SET ${quote(column)} = ${quote(column)} WHERE false`, mode)
       }
       await recordLockWaits(watcher, ours, lockWaits)
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
@@ -110,6 +125,7 @@ export async function underContention<T>(run: Run, database: string, baseTables:
     // The probes still waiting end once the migration's locks are gone (or at their lock_timeout).
     const deadline = Date.now() + budget + 1000
     while (busy.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    await Promise.allSettled([...sessions.values()])
     await Promise.all(clients.map((client) => client.end().catch(() => {})))
   }
   return {
