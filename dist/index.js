@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-TDRDS43P.js";
+} from "./chunk-36NEWCRD.js";
 import {
   TOOL_VERSION
 } from "./chunk-PJQXRZNK.js";

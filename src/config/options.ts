@@ -1,5 +1,6 @@
 // One validated description of a run, whether it came from the Action's
 // inputs or the CLI's flags. Every input has a flag of the same name.
+import { resolve } from 'node:path'
 import type { FailOn, Options, PostgresChoice } from '../model/options.js'
 
 export type OutputFormat = 'text' | 'json' | 'markdown'
@@ -85,7 +86,15 @@ export function validate(options: Options): Options {
     throw new UsageError('template-migrate needs template-database')
   }
   if (options.sampleRows < 1) throw new UsageError('sample-rows must be at least 1')
+  // A path to an interpreter is the user's, from where they ran us: the helpers start in checkouts elsewhere.
+  options.python = interpreterPath(options.python)
+  if (options.basePython !== undefined) options.basePython = interpreterPath(options.basePython)
   return options
+}
+
+/** `.venv/bin/python` becomes absolute (from the working directory); a bare name (`python3`) is looked up on PATH. */
+export function interpreterPath(python: string): string {
+  return python.includes('/') || python.includes('\\') ? resolve(python) : python
 }
 
 /** Synthetic rows: on by default, off by default on a team's snapshot (template-database), where they only fill the tables it leaves empty. */

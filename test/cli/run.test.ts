@@ -1,11 +1,12 @@
 // The CLI as users meet it: flags, formats, files written, exit statuses.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
 import type { TestRepo } from '../support/git-repo.js'
+import { newestDjango, REPO_ROOT } from '../support/python-envs.js'
 import { addField, conflictedFork, forkedRepo, shopMigration, shopProject } from '../support/scenarios.js'
 
 const repos: TestRepo[] = []
@@ -110,6 +111,18 @@ describe('the CLI', () => {
     expect((await cli(refs(repo), { NO_COLOR: '1' }, true)).stdout).not.toContain('\u001b[')
     expect((await cli(refs(repo), { FORCE_COLOR: '' }, false)).stdout).not.toContain('\u001b[')
     expect((await cli(refs(repo), { FORCE_COLOR: '1' }, false)).stdout).toContain('\u001b[')
+  })
+
+  it('finds a relative --python from the folder it was started in, not from the checkouts', async () => {
+    const repo = clean()
+    const python = relative(REPO_ROOT, newestDjango().python)
+    expect(python.startsWith('.')).toBe(true)
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), '--repo', repo.dir, '--base', 'main', '--head', 'feature', '--postgres', 'local', '--python', python, '--format', 'json'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8'
+    })
+    expect(run.stderr).not.toContain('Python was not found')
+    expect(JSON.parse(run.stdout).rehearsal.status).toBe('ran')
   })
 
   it('prints help and the version', async () => {
