@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-36NEWCRD.js";
+} from "./chunk-AJZQBMTY.js";
 import {
   TOOL_VERSION
 } from "./chunk-PJQXRZNK.js";

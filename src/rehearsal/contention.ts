@@ -4,8 +4,9 @@
 // matches no row: the lock an INSERT or UPDATE takes) run with lock_timeout set
 // to the budget, and how long each waited is recorded. The same watcher names
 // any session the migration itself waits for (a data migration's second
-// connection), with the holder's query. The probes change no row and hold no
-// lock past their own statement, so the migration runs as it would alone.
+// connection), with the holder's query. The probes change no row (the write is
+// rolled back, statement-level triggers and all) and hold no lock past their own
+// statement, so the migration runs as it would alone.
 import pg from 'pg'
 import type { Contention, ContentionWait, LockWait } from '../model/report.js'
 import type { Run } from './run.js'
@@ -72,9 +73,14 @@ export async function underContention<T>(run: Run, database: string, baseTables:
       .then(async (client) => {
         probes += 1
         const started = performance.now()
-        const timedOut = await client.query(query).then(
+        // The write runs in a transaction rolled back at once: a statement-level trigger's effects go too.
+        const sent = role === 'writer' ? `BEGIN; ${query}; ROLLBACK` : query
+        const timedOut = await client.query(sent).then(
           () => false,
-          (error: { code?: string }) => error.code === '55P03'
+          async (error: { code?: string }) => {
+            if (role === 'writer') await client.query('ROLLBACK').catch(() => {})
+            return error.code === '55P03'
+          }
         )
         const waitedMs = Math.round(performance.now() - started)
         maxWaitMs = Math.max(maxWaitMs, waitedMs)
@@ -130,9 +136,15 @@ export async function underContention<T>(run: Run, database: string, baseTables:
   }
   return {
     result,
-    contention: { probes, maxWaitMs, blocked: [...waits.values()].sort((a, b) => b.waitedMs - a.waitedMs) },
+    contention: { probes, maxWaitMs, blocked: [...waits.values()].sort(worstFirst) },
     lockWaits: [...lockWaits.values()].sort((a, b) => b.waitedMs - a.waitedMs)
   }
+}
+
+/** Gave up before finished; reads (the whole site stalls) before writes; then longest. */
+function worstFirst(a: ContentionWait, b: ContentionWait): number {
+  const read = (wait: ContentionWait) => Number(wait.query.startsWith('SELECT'))
+  return Number(b.timedOut) - Number(a.timedOut) || read(b) - read(a) || b.waitedMs - a.waitedMs
 }
 
 /** The first column of a table, for a write probe that names it. */
