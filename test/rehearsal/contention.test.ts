@@ -10,7 +10,7 @@ import { migrationSource } from '../support/django-project.js'
 import { rehearseScenario } from '../support/rehearsal.js'
 
 const WITH_ISBN = 'class Book(models.Model):\n    title = models.CharField(max_length=100)\n    note = models.CharField(max_length=50, null=True)\n    pages = models.IntegerField(default=0)\n    isbn = models.CharField(max_length=13, null=True)\n'
-const SLOW = 'import time\n\ndef backfill(apps, schema_editor):\n    time.sleep(1.6)'
+const SLOW = 'import time\n\ndef backfill(apps, schema_editor):\n    time.sleep(2.5)'
 const ISBN_THEN_SLOW = ['migrations.AddField(model_name="book", name="isbn", field=models.CharField(max_length=13, null=True))', 'migrations.RunPython(backfill, migrations.RunPython.noop)']
 
 function slowAfterAlter(atomic: boolean, options: { contention?: boolean } = {}) {
@@ -108,7 +108,7 @@ describe('the played write', () => {
     const auditRows = async (contention: boolean): Promise<number> => {
       let rows = -1
       await rehearseScenario(
-        { baseMigrations: { '0002_audit': AUDIT }, prModel: WITH_ISBN, pr: [{ name: '0003_isbn_backfill', preamble: SLOW.replace('1.6', '0.5'), operations: ISBN_THEN_SLOW }] },
+        { baseMigrations: { '0002_audit': AUDIT }, prModel: WITH_ISBN, pr: [{ name: '0003_isbn_backfill', preamble: SLOW.replace('2.5', '0.5'), operations: ISBN_THEN_SLOW }] },
         { contention },
         {
           onPhase: async (phase, context) => {
