@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-AJZQBMTY.js";
+} from "./chunk-QLNV6V7Y.js";
 import {
   TOOL_VERSION
 } from "./chunk-PJQXRZNK.js";

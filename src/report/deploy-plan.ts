@@ -36,6 +36,17 @@ function worst(migration: MigrationReport, order?: DeployOrder): Finding | undef
     .sort((a, b) => rank[a.severity] - rank[b.severity])[0]
 }
 
+/** An unsafe finding about locks alone (a rewrite of a big table, the running code waiting): the order cannot help. */
+function locksOnly(migration: MigrationReport): Finding | undefined {
+  return migration.findings.find(
+    (finding) =>
+      finding.ignored === undefined &&
+      (finding.severity === 'unsafe' || finding.severity === 'error') &&
+      (finding.breaks ?? []).includes('locks') &&
+      !(finding.breaks ?? []).some((part) => part === 'old-code' || part === 'new-code' || part === 'data')
+  )
+}
+
 export function deployPlan(report: Report): PlanStep[] {
   const steps: PlanStep[] = []
   const conflicts = report.conflicts.filter((conflict: ConflictReport) => !conflict.preexisting)
@@ -68,6 +79,20 @@ export function deployPlan(report: Report): PlanStep[] {
         { code: key(migration) },
         { text: ` cannot ship in one release (${finding ? firstClause(finding.message) : 'old and new code both break'}): ` },
         finding?.safeAlternative ? { prose: finding.safeAlternative } : { text: 'split it into an expand and a contract step across two releases.' }
+      ],
+      migrations: [key(migration)]
+    })
+  }
+  // No deploy order fixes a lock the running code waits on: the migration itself has to change.
+  for (const migration of migrations.filter((entry) => !multi.includes(entry)).slice(0, NAMED)) {
+    const blocking = locksOnly(migration)
+    if (!blocking) continue
+    steps.push({
+      segments: [
+        { text: 'Before it ships, change ' },
+        { code: key(migration) },
+        { text: `: it makes the running code wait in any order (${firstClause(blocking.message)}): ` },
+        blocking.safeAlternative ? { prose: blocking.safeAlternative } : { text: 'split it so that each blocking lock is held briefly.' }
       ],
       migrations: [key(migration)]
     })

@@ -146,9 +146,9 @@ function contentionFacts(contention: Contention, run: HelperRun, phase: 'forward
   const reads = long.some((wait) => wait.query.startsWith('SELECT'))
   const taker = run.statements.find((statement) => statement.locks.some((lock) => lock.relation === worst.table && lock.mode === worst.lock))
   const waited = (wait: ContentionWait) => (wait.timedOut ? `more than ${budget} ms and gave up (lock_timeout)` : `${formatMs(wait.waitedMs)}`)
-  const summary = `${phase === 'reverse' ? 'rolling it back, ' : ''}the running code's ${reads ? 'reads' : 'writes'} of ${worst.table} waited ${waited(worst)} behind its ${worst.lock ? lockName(worst.lock) : 'blocking'} lock, on the seeded rows`
+  const summary = `${phase === 'reverse' ? 'rolling it back, ' : ''}the running code's ${reads ? 'reads' : 'writes'} of ${worst.table} waited ${worst.timedOut ? `over ${budget} ms` : formatMs(worst.waitedMs)} behind its ${worst.lock ? lockName(worst.lock) : 'blocking'} lock`
   const proof = long.map((wait) => `${phase === 'reverse' ? 'reverse: ' : ''}\`${wait.query}\` waited ${waited(wait)} behind ${wait.lock ? lockName(wait.lock) : 'a blocking lock'} on ${wait.table}`)
-  if (taker) proof.push(`the lock was taken by \`${oneLine(taker.sql)}\`${taker.inTransaction ? ' and held to the COMMIT' : ''}`)
+  if (taker) proof.push(`the lock was taken by \`${oneLine(taker.sql)}\`${taker.inTransaction ? ' and held to the COMMIT' : ''}, on the seeded rows`)
   return [{ ...fact('running-code-waits', taker?.operationIndex ?? null, worst.table, summary, proof, reads && phase === 'forward' ? 'unsafe' : 'warning', basis) }]
 }
 

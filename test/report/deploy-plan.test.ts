@@ -71,4 +71,24 @@ describe('deployPlan', () => {
     })
     expect(plan(r)).toEqual(['Add the missing migrations: `python manage.py makemigrations shop`, and commit them.'])
   })
+
+  it('asks to change a migration whose locks make the running code wait, before any order', () => {
+    const blocking = migration({
+      name: '0002_isbn_backfill',
+      deployOrder: 'migrate-first',
+      findings: [
+        finding({
+          rule: 'running-code-waits',
+          breaks: ['locks'],
+          message: "the running code's reads of shop_book waited over 1000 ms behind its ACCESS EXCLUSIVE lock",
+          safeAlternative: 'Put the data migration in a migration of its own.'
+        })
+      ]
+    })
+    expect(plan(report({ conflicts: [], migrations: [blocking] }))).toEqual([
+      "Before it ships, change `shop.0002_isbn_backfill`: it makes the running code wait in any order (the running code's reads of shop_book waited over 1000 ms behind its ACCESS EXCLUSIVE lock): Put the data migration in a migration of its own.",
+      'Run the migrations (`python manage.py migrate`).',
+      'Then deploy the new code: the code still running keeps working on the new schema.'
+    ])
+  })
 })
