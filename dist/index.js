@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-QLNV6V7Y.js";
+} from "./chunk-5A6LZPNR.js";
 import {
   TOOL_VERSION
 } from "./chunk-PJQXRZNK.js";

@@ -19,7 +19,8 @@ const BLOCKING = ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'Access
 
 export interface Watched<T> {
   result: T
-  contention: Contention
+  /** Null when the queries could not be played (the note says why): nothing is known about waits. */
+  contention: Contention | null
   lockWaits: LockWait[]
 }
 
@@ -34,14 +35,17 @@ export async function underContention<T>(run: Run, database: string, baseTables:
     return client
   }
   let watcher: pg.Client
+  // Our sessions: never mistaken for the migration's, neither as holders nor as waiters.
+  const ours: number[] = []
   try {
     watcher = await open()
+    ours.push((await watcher.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid)
   } catch (error) {
+    // Watching is evidence about the migration, never a reason for it not to run.
+    await Promise.all(clients.map((client) => client.end().catch(() => {})))
     run.notes.push(`the running code's queries could not be played beside the migrations: ${(error as Error).message}`)
-    return { result: await work(), contention: { probes: 0, maxWaitMs: 0, blocked: [] }, lockWaits: [] }
+    return { result: await work(), contention: null, lockWaits: [] }
   }
-  // Our sessions: never mistaken for the migration's, neither as holders nor as waiters.
-  const ours: number[] = [(await watcher.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid]
   // The reader and the writer connect when a blocking lock is first seen: most migrations never need them.
   const sessions = new Map<'reader' | 'writer', Promise<pg.Client>>()
   const session = (role: 'reader' | 'writer'): Promise<pg.Client> => {

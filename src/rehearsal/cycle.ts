@@ -11,9 +11,9 @@
 import type { HelperError, HelperRun } from '../model/helper.js'
 import type { MigrationEvidence, Repair } from '../model/evidence.js'
 import type { MigrationKey } from '../model/migration.js'
-import type { Contention, LockWait, ProbeFailure } from '../model/report.js'
+import type { ProbeFailure } from '../model/report.js'
 import { readCatalog } from '../seed/catalog.js'
-import { underContention } from './contention.js'
+import { underContention, type Watched } from './contention.js'
 import { attributeFailures, lossEntries, touchedTables } from './attribution.js'
 import type { BaseState } from './base.js'
 import { newFailures, roundTripFailures, unansweredProbes } from './probe-evidence.js'
@@ -275,7 +275,7 @@ async function endOtherSessions(run: Run): Promise<void> {
 }
 
 /** The running code's queries beside a run of the migration, unless `contention: false`. */
-async function underContentionIfAsked<T>(run: Run, database: string, base: BaseState, work: () => Promise<T>): Promise<{ result: T; contention: Contention | null; lockWaits: LockWait[] }> {
+async function underContentionIfAsked<T>(run: Run, database: string, base: BaseState, work: () => Promise<T>): Promise<Watched<T>> {
   if (!run.options.contention) return { result: await work(), contention: null, lockWaits: [] }
   return underContention(run, database, base.tables, work)
 }
