@@ -24,10 +24,10 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-5A6LZPNR.js";
+} from "./chunk-RGJIA5EV.js";
 import {
   TOOL_VERSION
-} from "./chunk-PJQXRZNK.js";
+} from "./chunk-5NUHCK6G.js";
 import {
   STATE_RUNS_DIR,
   STATE_RUN_ID,
@@ -42,19 +42,19 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-7IMME5XT.js";
+} from "./chunk-IZDCMJKL.js";
 import {
   removeEarlierLeftovers
-} from "./chunk-7FQA7KLM.js";
+} from "./chunk-MG42UNC2.js";
 import {
   RunJournal,
   runsDirectory
 } from "./chunk-RGEDZ3GP.js";
 import "./chunk-OZPBTWHR.js";
-import "./chunk-TGA4UPQO.js";
-import "./chunk-ECDJX7Z5.js";
-import "./chunk-DB7JTVB4.js";
-import "./chunk-OMC7XPTM.js";
+import "./chunk-6ZIA26SK.js";
+import "./chunk-FO6BLGMC.js";
+import "./chunk-G7W6ZTNB.js";
+import "./chunk-CXWIS7OG.js";
 import {
   __commonJS,
   __toESM

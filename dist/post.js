@@ -1,13 +1,13 @@
 import { createRequire as __dmrCreateRequire } from 'node:module'; import { fileURLToPath as __dmrFileURLToPath } from 'node:url'; import { dirname as __dmrDirname } from 'node:path'; const require = __dmrCreateRequire(import.meta.url); const __filename = __dmrFileURLToPath(import.meta.url); const __dirname = __dmrDirname(__filename);
 import {
   post
-} from "./chunk-7IMME5XT.js";
-import "./chunk-7FQA7KLM.js";
+} from "./chunk-IZDCMJKL.js";
+import "./chunk-MG42UNC2.js";
 import "./chunk-RGEDZ3GP.js";
-import "./chunk-TGA4UPQO.js";
-import "./chunk-ECDJX7Z5.js";
-import "./chunk-DB7JTVB4.js";
-import "./chunk-OMC7XPTM.js";
+import "./chunk-6ZIA26SK.js";
+import "./chunk-FO6BLGMC.js";
+import "./chunk-G7W6ZTNB.js";
+import "./chunk-CXWIS7OG.js";
 import "./chunk-JMBS7UGV.js";
 
 // src/post-index.ts

@@ -354,8 +354,8 @@ export class DatabaseAdmin {
     const dropped: string[] = []
     for (const { datname } of rows) {
       try {
-        if (this.serverVersionNumber >= 130000) await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`)
-        else await this.pool.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)}`)
+        // Its process is gone, and its sessions with it.
+        await this.drop(datname, { ifExists: true, endSessions: false })
         dropped.push(datname)
       } catch (error) {
         this.logger.warning(`could not drop database ${datname} that an earlier run left: ${(error as Error).message}`)
@@ -375,12 +375,12 @@ export class DatabaseAdmin {
     }
   }
 
-  private async drop(name: string, options: { ifExists?: boolean } = {}): Promise<void> {
+  private async drop(name: string, options: { ifExists?: boolean; endSessions?: boolean } = {}): Promise<void> {
     const ifExists = options.ifExists ? 'IF EXISTS ' : ''
     if (this.serverVersionNumber >= 130000) {
       await this.pool.query(`DROP DATABASE ${ifExists}${quoteIdentifier(name)} WITH (FORCE)`)
     } else {
-      await this.terminateSessions(name)
+      if (options.endSessions !== false) await this.terminateSessions(name)
       await this.pool.query(`DROP DATABASE ${ifExists}${quoteIdentifier(name)}`)
     }
   }

@@ -8,14 +8,16 @@
 // rolled back, statement-level triggers and all) and hold no lock past their own
 // statement, so the migration runs as it would alone.
 import pg from 'pg'
+import { BLOCKING_MODES } from '../model/locks.js'
 import type { Contention, ContentionWait, LockWait } from '../model/report.js'
+import { quoteIdentifier } from '../postgres/admin.js'
 import type { Run } from './run.js'
 
 const POLL_MS = 20
 const APPLICATION = 'dmr-contention'
 /** Waits shorter than this are the normal cost of a busy table, not worth a line. */
 const NOTABLE_WAIT_MS = 50
-const BLOCKING = ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']
+const BLOCKING = [...BLOCKING_MODES]
 
 export interface Watched<T> {
   result: T
@@ -113,10 +115,10 @@ export async function underContention<T>(run: Run, database: string, baseTables:
       }
       for (const [table, mode] of strongest) {
         // Reads wait only behind ACCESS EXCLUSIVE; writes behind every blocking mode.
-        if (mode === 'AccessExclusiveLock') probe('reader', table, `SELECT * FROM ${quote(table)} LIMIT 1`, mode)
+        if (mode === 'AccessExclusiveLock') probe('reader', table, `SELECT * FROM ${quoteIdentifier(table)} LIMIT 1`, mode)
         if (!firstColumn.has(table)) firstColumn.set(table, await columnOf(watcher, table))
         const column = firstColumn.get(table)
-        if (column) probe('writer', table, `UPDATE ${quote(table)} SET ${quote(column)} = ${quote(column)} WHERE false`, mode)
+        if (column) probe('writer', table, `UPDATE ${quoteIdentifier(table)} SET ${quoteIdentifier(column)} = ${quoteIdentifier(column)} WHERE false`, mode)
       }
       await recordLockWaits(watcher, ours, lockWaits)
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
@@ -180,8 +182,4 @@ async function recordLockWaits(client: pg.Client, ours: readonly number[], found
     const known = found.get(row.query)
     if (known === undefined || known.waitedMs < waitedMs) found.set(row.query, { query: row.query, waitedMs, relation: row.relation, holders })
   }
-}
-
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
 }

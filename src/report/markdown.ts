@@ -7,6 +7,7 @@
 // report: every finding, statement, lock, probe and repair. Every
 // user-controlled string goes through markdown-escape.
 import type { ConflictReport, Finding, LockHold, MigrationReport, Report, StatementRecord, Verdict, WorkKind } from '../model/report.js'
+import { formatDuration } from '../model/durations.js'
 import { deployPlan, firstClause, type Segment } from './deploy-plan.js'
 import { code, codeBlock, rich, text } from './markdown-escape.js'
 
@@ -446,12 +447,9 @@ function statementsTable(statements: StatementRecord[], title: string): string {
   return `**${title}**\n\n| Line | SQL | Time | Locks | Rewrite |\n| --- | --- | --- | --- | --- |\n${rows.map((row) => `| ${row} |`).join('\n')}${more}`
 }
 
+/** Statement times of a few milliseconds keep their tenths. */
 function formatMs(ms: number): string {
-  if (ms < 10) return `${ms.toFixed(1)} ms`
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const minutes = Math.floor(ms / 60_000)
-  return minutes < 60 ? `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+  return ms < 10 ? `${ms.toFixed(1)} ms` : formatDuration(ms)
 }
 
 function runLink(runUrl: string | undefined, label: string): string {

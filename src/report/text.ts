@@ -3,6 +3,8 @@
 // where a terminal leaves the reader. Lines fit the terminal's width; text
 // from the repository shows control characters escaped; colour only when asked
 // (a TTY, FORCE_COLOR), never in files.
+import { formatDuration } from '../model/durations.js'
+import { BLOCKING_MODES, lockName } from '../model/locks.js'
 import { visible } from './terminal-escape.js'
 import type { ConflictReport, Finding, MigrationReport, Report, Severity, Verdict } from '../model/report.js'
 import { deployPlan, stepText } from './deploy-plan.js'
@@ -153,9 +155,6 @@ function migrationLines(migration: MigrationReport, c: Palette, tint: (level: Ve
   return lines
 }
 
-const BLOCKING_MODES = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
-const lockName = (mode: string): string => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
-
 function factsLine(migration: MigrationReport): string {
   const parts: string[] = []
   const rehearsal = migration.rehearsal
@@ -173,12 +172,12 @@ function factsLine(migration: MigrationReport): string {
   // The lock held longest, when it blocks reads or writes and is not brief: to the COMMIT, not only while its statement ran.
   const hold = migration.lockHolds?.find((entry) => BLOCKING_MODES.has(entry.mode) && (entry.heldMs >= 100 || entry.estimatedMs !== undefined))
   if (hold) {
-    const held = `${lockName(hold.mode)} on ${visible(hold.relation)} held ${duration(hold.heldMs)}${hold.line !== null ? ` from line ${hold.line}` : ''}${hold.until === 'commit' ? ' to the COMMIT' : ''}`
-    parts.push(hold.estimatedMs !== undefined ? `${held}, about ${duration(hold.estimatedMs)} on production's sizes` : held)
+    const held = `${lockName(hold.mode)} on ${visible(hold.relation)} held ${formatDuration(hold.heldMs)}${hold.line !== null ? ` from line ${hold.line}` : ''}${hold.until === 'commit' ? ' to the COMMIT' : ''}`
+    parts.push(hold.estimatedMs !== undefined ? `${held}, about ${formatDuration(hold.estimatedMs)} on production's sizes` : held)
   }
   // The running code's longest wait beside it, when it waited long enough to notice.
   const wait = migration.contention?.blocked[0]
-  if (wait && wait.waitedMs >= 100) parts.push(`the running code's ${wait.query.startsWith('SELECT') ? 'reads' : 'writes'} of ${visible(wait.table)} waited ${duration(wait.waitedMs)}${wait.timedOut ? ' (gave up)' : ''}`)
+  if (wait && wait.waitedMs >= 100) parts.push(`the running code's ${wait.query.startsWith('SELECT') ? 'reads' : 'writes'} of ${visible(wait.table)} waited ${formatDuration(wait.waitedMs)}${wait.timedOut ? ' (gave up)' : ''}`)
   return parts.join(' · ')
 }
 
@@ -191,11 +190,4 @@ function findingLines(finding: Finding, c: Palette, tint: (level: Verdict | Seve
   if (finding.productionCheck) lines.push(...wrap(10, `check production (read-only): ${finding.productionCheck.sql}`, 12))
   if (finding.safeAlternative) lines.push(...wrap(10, `instead: ${finding.safeAlternative.replace(/`/g, '')}`, 12).map(c.green))
   return lines
-}
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const minutes = Math.floor(ms / 60_000)
-  return minutes < 60 ? `${minutes} min ${Math.round((ms - minutes * 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }

@@ -30,6 +30,7 @@ import type { StaticReview } from '../model/static-review.js'
 import { TOOL_VERSION } from '../model/version.js'
 import { estimatedHold, estimateRun, type Estimates } from './estimates.js'
 import { factsOf, firstLine } from './facts.js'
+import { BLOCKING_MODES, lockName } from './locks.js'
 import { fuse, type Checked } from './fuse.js'
 import { compareSeverity, verdictOf, worstSeverity, worstVerdict } from './severity.js'
 
@@ -463,29 +464,27 @@ function strongestLocks(statements: readonly HelperStatement[]): LockRecord[] {
 }
 
 /**
- * Each lock a run took, per relation and mode, with how long it was held: from the statement that
- * acquired it to its release (the run's COMMIT in a transaction). Strongest first, then longest.
- */
-/**
  * mixed-schema-and-data, seen: a blocking lock a schema statement took and kept through a later
  * operation (the data code) to the COMMIT. The hold is the proof.
  */
 function proveMixed(findings: Finding[], holds: readonly LockHold[], run: HelperRun): void {
   const mixed = findings.find((finding) => finding.rule === 'mixed-schema-and-data' && finding.ignored === undefined)
   if (!mixed) return
-  const kept = holds.find((hold) => BLOCKING.has(hold.mode) && hold.until === 'commit' && hold.releasedAfterOperation != null && hold.releasedAfterOperation !== hold.operationIndex)
+  const kept = holds.find((hold) => BLOCKING_MODES.has(hold.mode) && hold.until === 'commit' && hold.releasedAfterOperation != null && hold.releasedAfterOperation !== hold.operationIndex)
   if (!kept) return
   const verb = (run.statements[kept.statement]?.sql ?? '').trim().split(/\s+/).slice(0, 2).join(' ').toUpperCase()
   mixed.evidence = 'rehearsal'
   mixed.outcome = 'seen'
   mixed.proof = [
     ...(mixed.proof ?? []),
-    `${kept.mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()} on ${kept.relation} held ${Math.round(kept.heldMs)} ms, from the ${verb}${kept.line !== null ? ` at line ${kept.line}` : ''} through the operation${kept.releasedAfterLine != null ? ` at line ${kept.releasedAfterLine}` : ''} to the COMMIT`
+    `${lockName(kept.mode)} on ${kept.relation} held ${Math.round(kept.heldMs)} ms, from the ${verb}${kept.line !== null ? ` at line ${kept.line}` : ''} through the operation${kept.releasedAfterLine != null ? ` at line ${kept.releasedAfterLine}` : ''} to the COMMIT`
   ]
 }
 
-const BLOCKING = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
-
+/**
+ * Each lock a run took, per relation and mode, with how long it was held: from the statement that
+ * acquired it to its release (the run's COMMIT in a transaction). Strongest first, then longest.
+ */
 export function lockHolds(run: HelperRun, lineOf: (index: number | null) => number | null, estimates: Estimates = new Map()): LockHold[] {
   const holds = new Map<string, LockHold>()
   // What was running when a lock was released: the last operation at the migration's COMMIT, else the

@@ -6,6 +6,7 @@
 // production disk, so the figures lean low).
 import type { HelperRun, HelperStatement } from '../model/helper.js'
 import type { LockHold, ProductionSizes, SizeEstimate, TableSizes, WorkKind } from '../model/report.js'
+import { formatDuration } from '../model/durations.js'
 import { BLOCKING_MODES, heldDuring, lockName } from './locks.js'
 
 /** Estimates by statement index. */
@@ -17,7 +18,7 @@ const ALTER_TABLE = /^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?("[^"]+"
 const ADDS_UNIQUE = /\bADD\s+CONSTRAINT\b[^;]*\bUNIQUE\b/i
 const SCANS = /\bSET\s+NOT\s+NULL\b|\bADD\s+CONSTRAINT\b[^;]*\b(CHECK|FOREIGN\s+KEY)\b(?![^;]*\bNOT\s+VALID\b)|\bVALIDATE\s+CONSTRAINT\b/i
 
-const ORDER = ['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock']
+const ORDER = [...BLOCKING_MODES]
 
 export function estimateRun(run: HelperRun, sizes: TableSizes, production: ProductionSizes): Estimates {
   const estimates = new Map<number, SizeEstimate>()
@@ -105,14 +106,4 @@ export function formatBytes(bytes: number): string {
     unit += 1
   }
   return unit === 0 ? `${Math.round(value)} bytes` : `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  const seconds = ms / 1000
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`
-  const minutes = Math.floor(seconds / 60)
-  if (minutes < 60) return `${minutes} min ${Math.round(seconds - minutes * 60)} s`
-  const hours = Math.floor(minutes / 60)
-  return `${hours} h ${minutes - hours * 60} min`
 }

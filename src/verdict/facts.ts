@@ -6,6 +6,7 @@ import type { MigrationEvidence } from '../model/evidence.js'
 import type { ProofKind } from '../model/findings.js'
 import type { HelperRun } from '../model/helper.js'
 import type { Basis, Contention, ContentionWait, DataLossEntry, ProbeFailure, ProductionCheck, ProductionSizes, Severity } from '../model/report.js'
+import { formatDuration } from '../model/durations.js'
 import { estimatePhrase, tooLong, type Estimates } from './estimates.js'
 import { BLOCKING_MODES, heldDuring, lockList, lockName } from './locks.js'
 
@@ -36,6 +37,8 @@ export interface Fact {
   basis: Basis
   sqlstate?: string | null
   productionCheck?: ProductionCheck
+  /** What production's size makes of it, as the end of "In the rehearsal it …" (with `table-stats`). */
+  atScale?: string
 }
 
 // Statements that check every row while holding their lock: a NOT NULL set on a column, a new constraint,
@@ -67,18 +70,21 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
     const long = tooLong(estimate, context.sizes?.production)
     const scaled = estimate ? [`production's size: ${estimatePhrase(estimate)} (${estimate.basis})`] : []
     if (rewritten.length > 0) {
-      const summary = `rewrote ${rewritten.join(', ')} in ${formatMs(statement.ms)}${estimate ? ` on the seeded rows; ${estimatePhrase(estimate)}` : ''}`
-      facts.push(fact('rewrite', statement.operationIndex, rewritten[0]!, summary, [
+      const summary = `rewrote ${rewritten.join(', ')} in ${formatDuration(statement.ms)}${estimate ? ` on the seeded rows; ${estimatePhrase(estimate)}` : ''}`
+      const rewrite = fact('rewrite', statement.operationIndex, rewritten[0]!, summary, [
         `\`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`,
         ...scaled
-      ], long ? 'unsafe' : 'warning', basis))
+      ], long ? 'unsafe' : 'warning', basis)
+      facts.push(long ? { ...rewrite, atScale: summary } : rewrite)
     }
     const blocking = held.filter((lock) => BLOCKING_MODES.has(lock.mode))
     if (blocking.length > 0 && !statement.error) {
       // A scan or an index build under a blocking lock, long on production's table: unsafe on its own.
       const slow = long && rewritten.length === 0
-      const summary = slow ? `\`${oneLine(statement.sql, 80)}\` reads every row ${estimatePhrase(estimate!)}` : `held ${lockList(held)}`
-      facts.push(fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, summary, [`\`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`, ...(rewritten.length === 0 ? scaled : [])], slow ? 'unsafe' : 'info', basis))
+      const atScale = slow ? `reads every row ${estimatePhrase(estimate!)}` : undefined
+      const summary = atScale ? `\`${oneLine(statement.sql, 80)}\` ${atScale}` : `held ${lockList(held)}`
+      const lock = fact('blocking-lock', statement.operationIndex, blocking[0]!.relation, summary, [`\`${oneLine(statement.sql)}\` ran holding ${lockList(held)}`, ...(rewritten.length === 0 ? scaled : [])], slow ? 'unsafe' : 'info', basis)
+      facts.push(atScale ? { ...lock, atScale } : lock)
     }
   }
   if (forward && evidence.contention) facts.push(...contentionFacts(evidence.contention, forward, 'forward', context, basis))
@@ -108,7 +114,7 @@ export function factsOf(evidence: MigrationEvidence, context: FactContext): Fact
     const estimate = context.sizes?.reverse.get(index)
     const scaled = estimate ? [`production's size: ${estimatePhrase(estimate)} (${estimate.basis})`] : []
     if (rewritten.length > 0) {
-      facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatMs(statement.ms)} on the seeded rows${estimate ? `; ${estimatePhrase(estimate)}` : ''})`, [
+      facts.push(fact('reverse-rewrite', statement.operationIndex, rewritten[0]!, `rolling it back rewrites ${rewritten.join(', ')} (${formatDuration(statement.ms)} on the seeded rows${estimate ? `; ${estimatePhrase(estimate)}` : ''})`, [
         `reverse: \`${oneLine(statement.sql)}\` rewrote ${rewritten.join(', ')} holding ${lockList(held)}`,
         ...scaled
       ], 'warning', basis))
@@ -145,29 +151,30 @@ function contentionFacts(contention: Contention, run: HelperRun, phase: 'forward
   const worst = long[0]!
   const reads = long.some((wait) => wait.query.startsWith('SELECT'))
   const taker = run.statements.find((statement) => statement.locks.some((lock) => lock.relation === worst.table && lock.mode === worst.lock))
-  const waited = (wait: ContentionWait) => (wait.timedOut ? `more than ${budget} ms and gave up (lock_timeout)` : `${formatMs(wait.waitedMs)}`)
-  const summary = `${phase === 'reverse' ? 'rolling it back, ' : ''}the running code's ${reads ? 'reads' : 'writes'} of ${worst.table} waited ${worst.timedOut ? `over ${budget} ms` : formatMs(worst.waitedMs)} behind its ${worst.lock ? lockName(worst.lock) : 'blocking'} lock`
+  const waited = (wait: ContentionWait) => (wait.timedOut ? `more than ${budget} ms and gave up (lock_timeout)` : `${formatDuration(wait.waitedMs)}`)
+  const summary = `${phase === 'reverse' ? 'rolling it back, ' : ''}the running code's ${reads ? 'reads' : 'writes'} of ${worst.table} waited ${worst.timedOut ? `over ${budget} ms` : formatDuration(worst.waitedMs)} behind its ${worst.lock ? lockName(worst.lock) : 'blocking'} lock`
   const proof = long.map((wait) => `${phase === 'reverse' ? 'reverse: ' : ''}\`${wait.query}\` waited ${waited(wait)} behind ${wait.lock ? lockName(wait.lock) : 'a blocking lock'} on ${wait.table}`)
   if (taker) proof.push(`the lock was taken by \`${oneLine(taker.sql)}\`${taker.inTransaction ? ' and held to the COMMIT' : ''}, on the seeded rows`)
-  return [{ ...fact('running-code-waits', taker?.operationIndex ?? null, worst.table, summary, proof, reads && phase === 'forward' ? 'unsafe' : 'warning', basis) }]
+  return [fact('running-code-waits', taker?.operationIndex ?? null, worst.table, summary, proof, reads && phase === 'forward' ? 'unsafe' : 'warning', basis)]
 }
 
 /** The migration's own statements that waited for a lock another session held: who held it. */
 function lockWaitFacts(evidence: MigrationEvidence, context: FactContext, basis: Basis): Fact[] {
   const budget = context.maxLockHoldMs ?? 1000
-  const timedOut = [evidence.firstRun, evidence.forward, evidence.reverse].some((run) => run?.error?.sqlstate === '55P03')
+  const runs = [evidence.firstRun, evidence.forward, evidence.reverse].filter((run): run is HelperRun => run !== null)
+  const timedOut = runs.some((run) => run.error?.sqlstate === '55P03')
+  const statements = runs.flatMap((run) => run.statements)
   return evidence.lockWaits
     .filter((wait) => timedOut || wait.waitedMs >= budget)
     .slice(0, 3)
     .map((wait) => {
       // The migration's own statement that took a lock on the table is what holds it; a session's last query may be a later one.
-      const runs = [evidence.firstRun, evidence.forward, evidence.reverse].filter((run): run is HelperRun => run !== null)
-      const taker = wait.relation === null ? undefined : runs.flatMap((run) => run.statements).find((statement) => statement.locks.some((lock) => lock.relation === wait.relation))
+      const taker = wait.relation === null ? undefined : statements.find((statement) => statement.locks.some((lock) => lock.relation === wait.relation))
       const sessions = wait.holders.map((holder) => `pid ${holder.pid}${holder.state ? `, ${holder.state}` : ''}`).join('; ')
       const holders = taker
         ? `the migration's own transaction, which took it with \`${oneLine(taker.sql)}\` (${sessions})`
         : wait.holders.map((holder) => `\`${oneLine(holder.query || '(no query yet)')}\` (pid ${holder.pid}${holder.state ? `, ${holder.state}` : ''})`).join(', ')
-      return fact('lock-wait', taker?.operationIndex ?? null, wait.relation, `a statement of the migration waited ${formatMs(wait.waitedMs)} or more for a lock${wait.relation ? ` on ${wait.relation}` : ''} held by another session of the same run: ${holders}`, [
+      return fact('lock-wait', taker?.operationIndex ?? null, wait.relation, `a statement of the migration waited ${formatDuration(wait.waitedMs)} or more for a lock${wait.relation ? ` on ${wait.relation}` : ''} held by another session of the same run: ${holders}`, [
         `\`${oneLine(wait.query)}\` waited for ${holders}`,
         'a data migration that opens a second connection waits for its own migration\'s locks until lock_timeout, in production too'
       ], timedOut ? 'unsafe' : 'warning', basis)
@@ -319,8 +326,4 @@ export function oneLine(sql: string, max = 160): string {
 
 export function firstLine(message: string): string {
   return message.split('\n')[0]!.trim()
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }

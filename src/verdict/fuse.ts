@@ -43,8 +43,8 @@ export function fuse(ruleFindings: readonly RuleFinding[], facts: readonly Fact[
           })
         )
         // Production's size made it worse than the rule alone: say so in the message.
-        const sized = related.find((fact) => RANK[fact.severity] > RANK[rule.severity] && (fact.kind === 'rewrite' || fact.kind === 'blocking-lock'))
-        if (sized) out.message = `${out.message}. In the rehearsal it ${sized.summary.replace(/^`[^`]*` reads/, 'reads')}`
+        const sized = related.find((fact) => fact.atScale !== undefined && RANK[fact.severity] > RANK[rule.severity])
+        if (sized) out.message = `${out.message}. In the rehearsal it ${sized.atScale}`
         const dependent = related.find((fact) => fact.certainty === 'data-dependent')
         if (dependent && related.every((fact) => fact.certainty === 'data-dependent' || fact.kind === 'blocking-lock')) {
           out.message = `${out.message}. In the rehearsal it ${dependent.summary.replace(/^fails/, 'failed')}; whether it fails in production depends on your rows`

@@ -2,12 +2,7 @@
 // transaction runs under every lock the transaction took before it, until COMMIT.
 import type { HelperStatement } from '../model/helper.js'
 
-/** Modes that block the running code's writes (SHARE and up) or its reads too (ACCESS EXCLUSIVE). */
-export const BLOCKING_MODES: ReadonlySet<string> = new Set(['ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'])
-
-export function lockName(mode: string): string {
-  return mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()
-}
+export { BLOCKING_MODES, lockName } from '../model/locks.js'
 
 export type Lock = HelperStatement['locks'][number]
 

@@ -1,0 +1,15 @@
+import { createRequire as __dmrCreateRequire } from 'node:module'; import { fileURLToPath as __dmrFileURLToPath } from 'node:url'; import { dirname as __dmrDirname } from 'node:path'; const require = __dmrCreateRequire(import.meta.url); const __filename = __dmrFileURLToPath(import.meta.url); const __dirname = __dmrDirname(__filename);
+import {
+  RUN_LABEL,
+  removeLabelledContainers,
+  startContainerPostgres
+} from "./chunk-6ZIA26SK.js";
+import "./chunk-FO6BLGMC.js";
+import "./chunk-G7W6ZTNB.js";
+import "./chunk-CXWIS7OG.js";
+import "./chunk-JMBS7UGV.js";
+export {
+  RUN_LABEL,
+  removeLabelledContainers,
+  startContainerPostgres
+};
