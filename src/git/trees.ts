@@ -1,7 +1,9 @@
 // Reading files straight from git objects: one `ls-tree` per tree and one
-// batched `cat-file` for all the blobs still unknown. No checkout.
+// batched `cat-file` for all the blobs still unknown. No checkout: a file the
+// work tree holds unchanged is read from there (worktree-blobs.ts).
 import type { GitRepository } from './repository.js'
 import type { ObjectId } from '../model/static-review.js'
+import { readFromWorkTree, type WantedBlob } from './worktree-blobs.js'
 
 export interface TreeEntry {
   /** Path from the repository root, forward slashes. */
@@ -39,9 +41,21 @@ export class BlobStore {
     this.repo = repo
   }
 
-  /** Reads all the blobs not yet known, in one `git cat-file --batch`. */
-  async load(ids: Iterable<ObjectId>): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.texts.has(id))
+  /**
+   * Reads all the blobs not yet known: those given with their path from the
+   * work tree where the file there is that blob, the rest in one `git cat-file --batch`.
+   */
+  async load(wanted: Iterable<ObjectId | WantedBlob>): Promise<void> {
+    const atPaths = new Map<ObjectId, WantedBlob>()
+    const ids = new Set<ObjectId>()
+    for (const item of wanted) {
+      const id = typeof item === 'string' ? item : item.blob
+      if (this.texts.has(id)) continue
+      ids.add(id)
+      if (typeof item !== 'string') atPaths.set(id, item)
+    }
+    if (atPaths.size > 0) for (const [id, text] of readFromWorkTree(this.repo.topLevel, [...atPaths.values()])) this.texts.set(id, text)
+    const missing = [...ids].filter((id) => !this.texts.has(id))
     if (missing.length === 0) return
     const result = await this.repo.run(['cat-file', '--batch'], { input: missing.join('\n') + '\n' })
     if (result.exitCode !== 0) throw new Error(`git cat-file --batch failed: ${result.stderr.trim()}`)

@@ -47,7 +47,7 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   // fetched as soon as the base's tree is listed, while the rest goes on.
   const blobs = new BlobStore(repo)
   const baseIndex = indexTree(repo, baseSha!, options)
-  const baseBlobs = baseIndex.then((index) => blobs.load(index.discovery.modules.map((module) => module.blob)))
+  const baseBlobs = baseIndex.then((index) => blobs.load(index.discovery.modules))
   baseBlobs.catch(() => {})
   const [mergeBase, merge, base, head] = await Promise.all([
     repo.mergeBase(baseSha!, headSha!),
@@ -80,7 +80,7 @@ export async function reviewStatically(repo: GitRepository, options: StaticRevie
   // In the PR's apps too, an unchanged file is read in full only when it names
   // a model and field the changed files' operations name (history-scope.ts).
   const same = (module: MigrationModule): boolean => fork.blobs.get(module.path) === module.blob
-  await blobs.load(mergedIndex.discovery.modules.map((module) => module.blob))
+  await blobs.load(mergedIndex.discovery.modules)
   const changedInPrApps = mergedIndex.discovery.modules.filter((module) => prApps.has(module.app) && !same(module))
   const scope = HistoryScope.of(
     changedInPrApps.map((module) => cache.parse(blobs.text(module.blob), module.blob, module.path, 'full')).filter((file): file is MigrationFile => !(file instanceof MigrationParseError))

@@ -92,7 +92,7 @@ export async function loadTreeMigrations(
   options: TreeReadOptions,
   headerOnly: (module: MigrationModule) => boolean = () => false
 ): Promise<TreeMigrations> {
-  await blobs.load(index.discovery.modules.map((module) => module.blob))
+  await blobs.load(index.discovery.modules)
   return migrationsOf(index, (blob) => blobs.text(blob), cache, options, headerOnly)
 }
 

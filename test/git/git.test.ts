@@ -13,6 +13,7 @@ import { ensureHistory } from '../../src/git/history.js'
 import { mergeTrees } from '../../src/git/merge.js'
 import { GitRepository } from '../../src/git/repository.js'
 import { BlobStore, listTree } from '../../src/git/trees.js'
+import { blobId, readFromWorkTree } from '../../src/git/worktree-blobs.js'
 import { silentLogger } from '../../src/lifecycle/logger.js'
 import { ResourceStack } from '../../src/lifecycle/resources.js'
 import { TestRepo } from '../support/git-repo.js'
@@ -58,6 +59,35 @@ describe('trees and blobs', () => {
     await blobs.load(entries.map((entry) => entry.blob))
     expect(blobs.text(entries.find((e) => e.path.endsWith('.py'))!.blob)).toBe('# café ☕ 日本\n')
     expect(blobs.text(entries.find((e) => e.path === 'b.bin')!.blob)).toHaveLength(70_000)
+  })
+
+  it('hashes content into the id git gives the blob', () => {
+    const r = repo()
+    for (const content of ['', 'a\n', '# café ☕\r\n', 'x'.repeat(70_000)]) {
+      const id = execFileSync('git', ['hash-object', '--stdin'], { cwd: r.dir, input: content, encoding: 'utf8' }).trim()
+      expect(blobId(Buffer.from(content), 'sha1')).toBe(id)
+    }
+  })
+
+  it('takes from the work tree only the regular files that are the blob byte for byte', async () => {
+    const r = repo({ 'same.py': 'same\n', 'edited.py': 'committed\n', 'gone.py': 'gone\n', 'crlf.py': 'line\n' })
+    r.write({ 'edited.py': 'edited locally\n', 'gone.py': null, 'crlf.py': 'line\r\n' })
+    execFileSync('mkfifo', [join(r.dir, 'gone.py')])
+    const git = await GitRepository.open(r.dir, process.env)
+    const entries = await listTree(git, 'main')
+    const found = readFromWorkTree(git.topLevel, entries)
+    expect([...found.values()]).toEqual(['same\n'])
+    expect(found.get(entries.find((entry) => entry.path === 'same.py')!.blob)).toBe('same\n')
+  })
+
+  it('reads what the commit holds, not a local edit of the checked-out file', async () => {
+    const r = repo({ 'shop/migrations/0002_x.py': 'committed\n', 'shop/migrations/0001_initial.py': 'initial\n' })
+    r.write({ 'shop/migrations/0002_x.py': 'edited, not committed\n' })
+    const git = await GitRepository.open(r.dir, process.env)
+    const entries = await listTree(git, 'main')
+    const blobs = new BlobStore(git)
+    await blobs.load(entries)
+    expect(entries.map((entry) => blobs.text(entry.blob)).sort()).toEqual(['committed\n', 'initial\n'])
   })
 })
 

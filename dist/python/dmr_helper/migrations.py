@@ -1,12 +1,14 @@
-"""Driving MigrationExecutor directly: Django starts once per process, and
-each request builds a fresh executor (its view of applied migrations is a
-snapshot of django_migrations)."""
+"""Driving MigrationExecutor directly: Django starts once per process. One
+migration at a time runs on the graph and project states project_states keeps
+between requests; the rest builds a fresh executor (its view of applied
+migrations is a snapshot of django_migrations)."""
 import time
 
 from django.db import connection
 from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.executor import MigrationExecutor
 
+from . import project_states
 from .errors import HelperError, describe
 from .tracing import StatementTracer, watch_operations
 
@@ -63,7 +65,8 @@ def plan():
 
 def run_one(app, name, backwards=False):
     """Applies (or unapplies) exactly one migration, recording every statement."""
-    executor = _executor()
+    kept = project_states.session()
+    executor = kept.executor if kept is not None else _executor()
     key = (app, name)
     migration = executor.loader.graph.nodes.get(key)
     if migration is None:
@@ -88,7 +91,7 @@ def run_one(app, name, backwards=False):
     started = time.perf_counter()
     try:
         with connection.execute_wrapper(tracer):
-            executor.migrate([key], plan=[(migration, backwards)])
+            _run(executor, kept, key, migration, backwards)
     except IrreversibleError as exc:
         index = next((i for i, op in enumerate(migration.operations) if not op.reversible), None)
         error = describe(exc, operation_index=index)
@@ -112,3 +115,16 @@ def run_one(app, name, backwards=False):
         "atomic": bool(migration.atomic),
         "operations": [type(op).__name__ for op in migration.operations],
     }
+
+
+def _run(executor, kept, key, migration, backwards):
+    """What executor.migrate does for a plan of this one migration, from the kept state when there is one."""
+    if kept is None:
+        executor.migrate([key], plan=[(migration, backwards)])
+    elif not backwards:
+        executor.migrate([key], plan=[(migration, False)], state=kept.state(kept.applied_in_graph()))
+    else:
+        # Django's backward run computes the state before the migration afresh; the kept one is the same fold.
+        executor.recorder.ensure_schema()
+        executor.unapply_migration(kept.state(kept.before(key)), migration)
+        executor.check_replacements()
