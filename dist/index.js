@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-AMHKBJY5.js";
+} from "./chunk-CNBGBKTT.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";
