@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-CNBGBKTT.js";
+} from "./chunk-T3LKQIM3.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";
@@ -42,19 +42,20 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-IZDCMJKL.js";
+} from "./chunk-D54XCBSG.js";
 import {
   removeEarlierLeftovers
-} from "./chunk-MG42UNC2.js";
+} from "./chunk-NKK7ZMBY.js";
 import {
   RunJournal,
   runsDirectory
 } from "./chunk-RGEDZ3GP.js";
 import "./chunk-OZPBTWHR.js";
-import "./chunk-6ZIA26SK.js";
-import "./chunk-FO6BLGMC.js";
-import "./chunk-G7W6ZTNB.js";
-import "./chunk-CXWIS7OG.js";
+import "./chunk-LFEO4HGM.js";
+import "./chunk-W7AKGTAM.js";
+import "./chunk-NZAPQPIE.js";
+import "./chunk-4KI3P23L.js";
+import "./chunk-22WNB3OF.js";
 import {
   __commonJS,
   __toESM

@@ -14,13 +14,13 @@ import type { MigrationEvidence, RehearsalEvidence } from '../model/evidence.js'
 import type { MigrationPlan } from '../model/helper.js'
 import type { MigrationKey } from '../model/migration.js'
 import type { ProductionSizes } from '../model/report.js'
-import { startPostgres } from '../postgres/auto.js'
 import { attributeFailures, namedIn, namesColumn, touchedTables } from './attribution.js'
 import { prepareBase, type BaseState } from './base.js'
 import { rehearseMigration, splitKey, type Before, type CycleState } from './cycle.js'
 import { newFailures, passingProbes, unansweredProbes } from './probe-evidence.js'
 import { RehearsalTimeout, Run, type RehearsalInput } from './run.js'
 import { takeSchema } from './schema.js'
+import { startServer } from './server.js'
 import { takeSnapshot } from './snapshot.js'
 import { measureThroughput } from './throughput.js'
 
@@ -29,15 +29,9 @@ export { RehearsalFailure, type PhaseContext, type RehearsalInput } from './run.
 export async function rehearse(input: RehearsalInput): Promise<RehearsalEvidence> {
   const started = Date.now()
   const { options } = input
-  const serverStarted = performance.now()
-  const server = await startPostgres(
-    { choice: options.postgres, env: options.env, image: options.postgresImage, databaseUrl: options.databaseUrl, binDir: options.postgresBin },
-    input.resources,
-    input.logger
-  )
-  input.resources.defer('postgres server', () => server.close())
+  const { server, ms } = await (input.server ?? startServer(options, input.resources, input.logger))
   const run = new Run(input, server, started)
-  run.timings.postgres = Math.round(performance.now() - serverStarted)
+  run.timings.postgres = ms
 
   const evidence = new Map<MigrationKey, MigrationEvidence>(input.added.map((key) => [key, emptyEvidence(key)]))
   const base = await prepareBase(run)

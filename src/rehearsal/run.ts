@@ -12,6 +12,7 @@ import type { Options } from '../model/options.js'
 import type { BaseCacheInfo, Basis, RehearsalInfo, TableSizes, TemplateInfo } from '../model/report.js'
 import type { StaticReview } from '../model/static-review.js'
 import type { PostgresServer } from '../postgres/types.js'
+import type { StartedServer } from './server.js'
 
 export type Role = 'base' | 'new'
 
@@ -45,6 +46,8 @@ export interface RehearsalInput {
    * database must have applied.
    */
   baseMigrations?: ReadonlyArray<readonly [MigrationKey, string | null]>
+  /** The server, when the pipeline started it beside Django's view (else the rehearsal starts one). */
+  server?: Promise<StartedServer>
   /** Called as each phase starts: progress for the log, and a seam for tests (holding a lock). */
   onPhase?: (phase: RehearsalPhase, context: PhaseContext) => Promise<void> | void
 }

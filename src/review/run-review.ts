@@ -19,6 +19,7 @@ import type { Options, RepoConfig } from '../model/options.js'
 import type { GraphProblemReport, RehearsalInfo, Report } from '../model/report.js'
 import type { ObjectId, StaticReview } from '../model/static-review.js'
 import type { RehearsalInput } from '../rehearsal/rehearse.js'
+import type { StartedServer } from '../rehearsal/server.js'
 import { summarize } from '../report/summary.js'
 import { evaluateRules } from '../rules/evaluate.js'
 import { suggestFixes } from '../rules/suggestions.js'
@@ -84,6 +85,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
 
   const resources = hooks.resources ?? new ResourceStack(logger)
   const stageTimings: Record<string, number> = {}
+  let server: Promise<StartedServer> | undefined
   try {
     let added: MigrationFile[] = review.added
     let djangoView: DjangoView = { status: 'skipped', reason: 'the static review only was asked for (--static-only / rehearsal: false)', hidden: [], problems: [], missingMigrations: null }
@@ -95,6 +97,9 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
     // The rehearsal's code loads while Django answers (when there is something to rehearse).
     const rehearsalModule = options.rehearsal && review.added.length > 0 ? import('../rehearsal/rehearse.js') : null
     rehearsalModule?.catch(() => {})
+    // So does the server: a container or a local cluster starts while Python does (a failure surfaces in the rehearsal).
+    server = rehearsalModule ? import('../rehearsal/server.js').then(({ startServer }) => startServer(options, resources, logger)) : undefined
+    server?.catch(() => {})
     if (options.rehearsal) {
       const djangoStarted = performance.now()
       try {
@@ -144,6 +149,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
           options: { ...options, projectRoot },
           logger,
           resources,
+          ...(server ? { server } : {}),
           ...(tableSizes ? { tableSizes } : {}),
           ...(hooks.onPhase ? { onPhase: hooks.onPhase } : {})
         })
@@ -175,6 +181,8 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
     report.summary = summarize(report)
     return report
   } finally {
+    // A server still starting when the rehearsal was skipped registers its cleanup once it is up: wait for that.
+    await server?.catch(() => {})
     if (hooks.resources === undefined) await resources.dispose()
   }
 }
