@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-T3LKQIM3.js";
+} from "./chunk-BEPNFFN7.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";

@@ -121,9 +121,14 @@ export async function underContention<T>(run: Run, database: string, baseTables:
         if (column) probe('writer', table, `UPDATE ${quoteIdentifier(table)} SET ${quoteIdentifier(column)} = ${quoteIdentifier(column)} WHERE false`, mode)
       }
       await recordLockWaits(watcher, ours, lockWaits)
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      await new Promise<void>((resolve) => {
+        pause.wake = resolve
+        setTimeout(resolve, POLL_MS)
+      })
     }
   }
+  // The migration's end wakes the watcher from its pause: a run is not held up to wait out a poll.
+  const pause = { wake: (): void => {} }
 
   const watching = watch().catch((error: unknown) => {
     if (!done) run.notes.push(`watching the locks beside a migration stopped: ${(error as Error).message}`)
@@ -133,6 +138,7 @@ export async function underContention<T>(run: Run, database: string, baseTables:
     result = await work()
   } finally {
     done = true
+    pause.wake()
     await watching
     // The probes still waiting end once the migration's locks are gone (or at their lock_timeout).
     const deadline = Date.now() + budget + 1000
