@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-BEPNFFN7.js";
+} from "./chunk-Z7LMIXMI.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";
@@ -42,18 +42,18 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-D54XCBSG.js";
+} from "./chunk-UFTNROQ6.js";
 import {
   removeEarlierLeftovers
-} from "./chunk-NKK7ZMBY.js";
+} from "./chunk-VWXJEOJM.js";
 import {
   RunJournal,
   runsDirectory
 } from "./chunk-RGEDZ3GP.js";
 import "./chunk-OZPBTWHR.js";
-import "./chunk-LFEO4HGM.js";
+import "./chunk-NY66FEUR.js";
 import "./chunk-W7AKGTAM.js";
-import "./chunk-NZAPQPIE.js";
+import "./chunk-ZWSXPRV4.js";
 import "./chunk-4KI3P23L.js";
 import "./chunk-22WNB3OF.js";
 import {

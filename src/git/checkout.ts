@@ -10,8 +10,9 @@ import { GitCommandError } from './errors.js'
 import type { GitRepository } from './repository.js'
 import type { ObjectId } from '../model/static-review.js'
 
-export async function exportTree(repo: GitRepository, tree: ObjectId, label: string, resources: ResourceStack): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `dmr-${resources.runId}-${label}-`))
+/** Writes `tree` to a new folder under `parent` (default: the temp dir); returns the folder of its files. */
+export async function exportTree(repo: GitRepository, tree: ObjectId, label: string, resources: ResourceStack, parent: string = tmpdir()): Promise<string> {
+  const dir = await mkdtemp(join(parent, `dmr-${resources.runId}-${label}-`))
   resources.defer(`checkout ${dir}`, () => rm(dir, { recursive: true, force: true }), { kind: 'folder', path: dir })
   const env = { GIT_INDEX_FILE: join(dir, '.dmr-index') }
   const checkoutDir = join(dir, 'src')

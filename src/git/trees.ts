@@ -29,6 +29,17 @@ export async function listTree(repo: GitRepository, treeish: ObjectId): Promise<
   return entries
 }
 
+/** The bytes of every file of a tree, together (what a checkout of it writes). */
+export async function treeBytes(repo: GitRepository, treeish: ObjectId): Promise<number> {
+  const out = await repo.text(['ls-tree', '-r', '-l', '-z', '--full-tree', treeish])
+  let total = 0
+  for (const record of out.split('\0')) {
+    const size = Number(record.slice(0, record.indexOf('\t')).trim().split(/\s+/)[3])
+    if (Number.isFinite(size)) total += size
+  }
+  return total
+}
+
 /**
  * Blob contents by id, fetched once: base, head and merge trees share almost
  * every file, so each distinct blob is read (and later parsed) one time.

@@ -4,11 +4,12 @@
 // As root, initdb and postgres run as the `postgres` OS user.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { statfsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Logger } from '../lifecycle/logger.js'
+import { memoryDir } from '../lifecycle/memory-dir.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
 import { DatabaseAdmin, DatabaseNamer, LogTail, OwnedResources, serverHandle } from './admin.js'
 import { findServerBinaries, type ServerBinaries } from './binaries.js'
@@ -99,28 +100,13 @@ function traversableByOthers(dir: string): boolean {
   }
 }
 
-const MEMORY_DIR = '/dev/shm'
-const TMPFS_MAGIC = 0x01021994
-const MEMORY_MIN_FREE_BYTES = 2 * 1024 ** 3
-
-/** /dev/shm when it is a tmpfs with at least 2 GiB free (not the 64 MB of a container's default). */
-function memoryBase(): string | null {
-  if (process.platform !== 'linux') return null
-  try {
-    const fs = statfsSync(MEMORY_DIR)
-    return fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize >= MEMORY_MIN_FREE_BYTES ? MEMORY_DIR : null
-  } catch {
-    return null
-  }
-}
-
 /**
  * A base for the temp dir: `explicit`, else /dev/shm (see LocalPostgresOptions.baseDir)
  * unless TMPDIR is set, else os.tmpdir(); /tmp when the socket path would be too
  * long there, or when, as root, `postgres` could not reach it.
  */
 export function tempBase(asOtherUser: boolean, explicit: string | undefined, env: Environment): string {
-  const base = explicit ?? (env.TMPDIR ? null : memoryBase()) ?? env.TMPDIR ?? tmpdir()
+  const base = explicit ?? (env.TMPDIR ? null : memoryDir()) ?? env.TMPDIR ?? tmpdir()
   const fits = base.length + TEMP_NAME_LENGTH + SOCKET_SUFFIX_LENGTH <= SOCKET_PATH_MAX
   if (fits && (!asOtherUser || traversableByOthers(base))) return base
   return '/tmp'

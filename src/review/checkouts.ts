@@ -6,9 +6,13 @@ import { existsSync } from 'node:fs'
 import { cp, stat } from 'node:fs/promises'
 import { isAbsolute, join, normalize, relative } from 'node:path'
 import { UsageError } from '../config/options.js'
+import { tmpdir } from 'node:os'
 import { exportTree } from '../git/checkout.js'
 import type { GitRepository } from '../git/repository.js'
+import { treeBytes } from '../git/trees.js'
+import { memoryDir } from '../lifecycle/memory-dir.js'
 import type { ResourceStack } from '../lifecycle/resources.js'
+import type { Environment } from '../model/options.js'
 import type { StaticReview } from '../model/static-review.js'
 
 export interface Checkouts {
@@ -16,13 +20,19 @@ export interface Checkouts {
   new: string
 }
 
-export async function exportCheckouts(repo: GitRepository, review: StaticReview, includePaths: readonly string[], resources: ResourceStack): Promise<Checkouts> {
+export async function exportCheckouts(
+  repo: GitRepository,
+  review: StaticReview,
+  includePaths: readonly string[],
+  resources: ResourceStack,
+  env: Environment
+): Promise<Checkouts> {
   const sources = await Promise.all(includePaths.map((path) => includedPath(repo, path)))
-  const newCodeTree = review.merge.clean ? review.merge.tree : await repo.treeOf(review.head.sha)
-  const [base, next] = await Promise.all([
-    exportTree(repo, await repo.treeOf(review.base.sha), 'base', resources),
-    exportTree(repo, newCodeTree, 'new', resources)
-  ])
+  const [baseTree, newCodeTree] = await Promise.all([repo.treeOf(review.base.sha), review.merge.clean ? review.merge.tree : repo.treeOf(review.head.sha)])
+  // In memory when both fit with room to spare (a TMPDIR the user set is theirs to choose).
+  const bytes = env.TMPDIR ? 0 : (await Promise.all([treeBytes(repo, baseTree), treeBytes(repo, newCodeTree)])).reduce((a, b) => a + b, 0)
+  const parent = env.TMPDIR || memoryDir(bytes) || tmpdir()
+  const [base, next] = await Promise.all([exportTree(repo, baseTree, 'base', resources, parent), exportTree(repo, newCodeTree, 'new', resources, parent)])
   for (const { from, path } of sources) {
     await Promise.all([base, next].map((dir) => cp(from, join(dir, path), { recursive: true, force: true, errorOnExist: false })))
   }

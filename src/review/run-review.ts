@@ -103,7 +103,7 @@ async function review(options: Options, logger: Logger, hooks: ReviewHooks): Pro
     if (options.rehearsal) {
       const djangoStarted = performance.now()
       try {
-        checkouts = await exportCheckouts(repo, review, options.includePaths, resources)
+        checkouts = await exportCheckouts(repo, review, options.includePaths, resources, options.env)
         processes = await startPython(repo, { ...options, projectRoot }, checkouts, resources, logger)
         answer = await askDjango({ processes, review, checkouts, projectRoot })
         djangoView = answer.view
