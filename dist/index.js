@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-Z7LMIXMI.js";
+} from "./chunk-6XANY446.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";

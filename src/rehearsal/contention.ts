@@ -172,7 +172,7 @@ async function columnOf(client: pg.Client, table: string): Promise<string | null
 /** Sessions (not ours) waiting for a lock, with who holds it: the longest wait per statement. */
 async function recordLockWaits(client: pg.Client, ours: readonly number[], found: Map<string, LockWait>): Promise<void> {
   const { rows } = await client.query<{ query: string; waited: number; relation: string | null; holders: Array<{ pid: number; state: string | null; query: string }> | null }>(
-    `SELECT a.query, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+    `SELECT a.query, greatest(0, extract(epoch FROM clock_timestamp() - a.query_start) * 1000) AS waited,
             (SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE l.pid = a.pid AND NOT l.granted LIMIT 1) AS relation,
             (SELECT json_agg(json_build_object('pid', h.pid, 'state', h.state, 'query', h.query))
                FROM pg_stat_activity h WHERE h.pid = ANY(pg_blocking_pids(a.pid))) AS holders
