@@ -1,5 +1,6 @@
 // The one place that runs git (through simple-git). Every other module asks
 // this class; none builds command lines of its own.
+import { resolve } from 'node:path'
 import { simpleGit, type SimpleGit } from 'simple-git'
 import { GitCommandError, NotARepositoryError, UnknownRefError } from './errors.js'
 import type { Environment } from '../model/options.js'
@@ -15,12 +16,15 @@ export class GitRepository {
   /** The folder the user named, and the top level of its work tree. */
   readonly directory: string
   readonly topLevel: string
+  /** Where git keeps its objects (loose ones one file each), absolute. */
+  readonly objectsDir: string
   /** The environment git runs in (the entry's). */
   private readonly env: Environment
 
-  private constructor(directory: string, topLevel: string, env: Environment) {
+  private constructor(directory: string, topLevel: string, objectsDir: string, env: Environment) {
     this.directory = directory
     this.topLevel = topLevel
+    this.objectsDir = resolve(directory, objectsDir)
     this.env = env
   }
 
@@ -35,7 +39,7 @@ export class GitRepository {
   ): Promise<{ repo: GitRepository; refs: Array<{ commit: CommitSha; tree: ObjectId }> }> {
     const plain = refs.every((ref) => ref.trim() !== '' && !ref.startsWith('-'))
     const result = plain
-      ? await runGit(directory, env, ['rev-parse', '--show-toplevel', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]).catch(() => null)
+      ? await runGit(directory, env, ['rev-parse', '--show-toplevel', '--git-path', 'objects', ...refs.map((ref) => `${ref}^{commit}`), ...refs.map((ref) => `${ref}^{tree}`)]).catch(() => null)
       : null
     if (result === null || result.exitCode !== 0) {
       const repo = await GitRepository.open(directory, env)
@@ -43,15 +47,16 @@ export class GitRepository {
     }
     const lines = result.stdout.toString('utf8').trim().split('\n')
     return {
-      repo: new GitRepository(directory, lines[0]!, env),
-      refs: refs.map((_, index) => ({ commit: lines[1 + index]!, tree: lines[1 + refs.length + index]! }))
+      repo: new GitRepository(directory, lines[0]!, lines[1]!, env),
+      refs: refs.map((_, index) => ({ commit: lines[2 + index]!, tree: lines[2 + refs.length + index]! }))
     }
   }
 
   static async open(directory: string, env: Environment): Promise<GitRepository> {
-    const probe = await runGit(directory, env, ['rev-parse', '--show-toplevel']).catch(() => null)
+    const probe = await runGit(directory, env, ['rev-parse', '--show-toplevel', '--git-path', 'objects']).catch(() => null)
     if (probe === null || probe.exitCode !== 0) throw new NotARepositoryError(directory)
-    return new GitRepository(directory, probe.stdout.toString('utf8').trim(), env)
+    const [topLevel, objectsDir] = probe.stdout.toString('utf8').trim().split('\n')
+    return new GitRepository(directory, topLevel!, objectsDir!, env)
   }
 
   /**

@@ -3,7 +3,7 @@
 // work tree holds unchanged is read from there (worktree-blobs.ts).
 import type { GitRepository } from './repository.js'
 import type { ObjectId } from '../model/static-review.js'
-import { readFromWorkTree, type WantedBlob } from './worktree-blobs.js'
+import { mostlyLoose, readFromWorkTree, type WantedBlob } from './worktree-blobs.js'
 
 export interface TreeEntry {
   /** Path from the repository root, forward slashes. */
@@ -54,7 +54,8 @@ export class BlobStore {
 
   /**
    * Reads all the blobs not yet known: those given with their path from the
-   * work tree where the file there is that blob, the rest in one `git cat-file --batch`.
+   * work tree where the file there is that blob (when they are loose objects),
+   * the rest in one `git cat-file --batch`.
    */
   async load(wanted: Iterable<ObjectId | WantedBlob>): Promise<void> {
     const atPaths = new Map<ObjectId, WantedBlob>()
@@ -65,7 +66,10 @@ export class BlobStore {
       ids.add(id)
       if (typeof item !== 'string') atPaths.set(id, item)
     }
-    if (atPaths.size > 0) for (const [id, text] of readFromWorkTree(this.repo.topLevel, [...atPaths.values()])) this.texts.set(id, text)
+    const fromWorkTree = [...atPaths.values()]
+    if (fromWorkTree.length > 0 && mostlyLoose(this.repo.objectsDir, fromWorkTree)) {
+      for (const [id, text] of readFromWorkTree(this.repo.topLevel, fromWorkTree)) this.texts.set(id, text)
+    }
     const missing = [...ids].filter((id) => !this.texts.has(id))
     if (missing.length === 0) return
     const result = await this.repo.run(['cat-file', '--batch'], { input: missing.join('\n') + '\n' })

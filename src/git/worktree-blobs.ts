@@ -4,8 +4,11 @@
 // checkout can never pass one file off as another. A repository committed to
 // locally keeps one zlib file per object; reading 2,000 of them through
 // `cat-file` costs more than reading the checked-out files and hashing them.
+// Packed objects (a clone) are cheaper through `cat-file`, which runs beside
+// the rest while this read holds the event loop: the work tree is read only
+// when the objects asked for are loose.
 import { createHash } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ObjectId } from '../model/static-review.js'
 
@@ -16,6 +19,16 @@ export interface WantedBlob {
 }
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024
+
+/** Loose objects looked for before choosing the work tree. */
+const SAMPLE = 8
+
+/** Whether most of a sample of `wanted` are loose objects in `objectsDir` (one file each). */
+export function mostlyLoose(objectsDir: string, wanted: readonly WantedBlob[]): boolean {
+  const sample = wanted.slice(0, SAMPLE)
+  const loose = sample.filter(({ blob }) => existsSync(join(objectsDir, blob.slice(0, 2), blob.slice(2)))).length
+  return sample.length > 0 && loose * 2 > sample.length
+}
 
 /** The id git gives `content` as a blob (SHA-1, or SHA-256 in a repository of that object format). */
 export function blobId(content: Buffer, algorithm: 'sha1' | 'sha256'): ObjectId {

@@ -90,21 +90,21 @@ export function detectConflicts(
     })
     const commonAncestor = newestCommonAncestor(merged, app, leafKeys)
     const before = commonAncestor === null ? new Set<MigrationKey>() : new Set([commonAncestor, ...ancestors(merged, commonAncestor)])
+    // Each leaf's plan walks the whole history: once per leaf, for both sides.
+    const plans = new Map(leaves.map((leaf) => [leaf.key, forwardsPlan(merged, leaf.key)] as const))
     const branchOf = (side: 'main' | 'pr'): MigrationKey[] => {
       const reach = new Set<MigrationKey>()
       for (const leaf of leaves) {
         if (leaf.side !== side) continue
-        for (const key of forwardsPlan(merged, leaf.key)) reach.add(key)
+        for (const key of plans.get(leaf.key)!) reach.add(key)
       }
-      const ordered: MigrationKey[] = []
+      const ordered = new Set<MigrationKey>()
       for (const leaf of leaves) {
-        for (const key of forwardsPlan(merged, leaf.key)) {
-          if (reach.has(key) && !before.has(key) && merged.nodes.get(key)!.app === app && !ordered.includes(key)) {
-            ordered.push(key)
-          }
+        for (const key of plans.get(leaf.key)!) {
+          if (reach.has(key) && !before.has(key) && merged.nodes.get(key)!.app === app) ordered.add(key)
         }
       }
-      return ordered
+      return [...ordered]
     }
     const branches = { main: branchOf('main'), pr: branchOf('pr') }
     const overlap = findOverlap(merged, branches.main, branches.pr)

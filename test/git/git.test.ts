@@ -13,7 +13,7 @@ import { ensureHistory } from '../../src/git/history.js'
 import { mergeTrees } from '../../src/git/merge.js'
 import { GitRepository } from '../../src/git/repository.js'
 import { BlobStore, listTree } from '../../src/git/trees.js'
-import { blobId, readFromWorkTree } from '../../src/git/worktree-blobs.js'
+import { blobId, mostlyLoose, readFromWorkTree } from '../../src/git/worktree-blobs.js'
 import { silentLogger } from '../../src/lifecycle/logger.js'
 import { ResourceStack } from '../../src/lifecycle/resources.js'
 import { TestRepo } from '../support/git-repo.js'
@@ -78,6 +78,16 @@ describe('trees and blobs', () => {
     const found = readFromWorkTree(git.topLevel, entries)
     expect([...found.values()]).toEqual(['same\n'])
     expect(found.get(entries.find((entry) => entry.path === 'same.py')!.blob)).toBe('same\n')
+  })
+
+  it('turns to the work tree only while the objects are loose, not once they are packed', async () => {
+    const r = repo({ 'a.py': 'a\n', 'b.py': 'b\n', 'c.py': 'c\n' })
+    const git = await GitRepository.open(r.dir, process.env)
+    const entries = await listTree(git, 'main')
+    expect(git.objectsDir).toBe(join(r.dir, '.git', 'objects'))
+    expect(mostlyLoose(git.objectsDir, entries)).toBe(true)
+    r.git('gc', '-q', '--prune=now')
+    expect(mostlyLoose(git.objectsDir, entries)).toBe(false)
   })
 
   it('reads what the commit holds, not a local edit of the checked-out file', async () => {
