@@ -4,7 +4,7 @@ import { createRequire as __dmrCreateRequire } from 'node:module'; import { file
 // src/cli.ts
 import module from "node:module";
 module.enableCompileCache?.();
-var { runCli } = await import("./run-NY3UVT5H.js");
+var { runCli } = await import("./run-FEKRH5A4.js");
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,

@@ -24,7 +24,7 @@ import {
   syntheticSeedDefault,
   validate,
   visible
-} from "./chunk-MMEN45U7.js";
+} from "./chunk-WJQIMPBH.js";
 import {
   TOOL_VERSION
 } from "./chunk-5NUHCK6G.js";

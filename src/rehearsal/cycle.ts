@@ -16,7 +16,7 @@ import { readCatalog } from '../seed/catalog.js'
 import { underContention, type Watched } from './contention.js'
 import { attributeFailures, lossEntries, touchedTables } from './attribution.js'
 import type { BaseState } from './base.js'
-import { newFailures, roundTripFailures, unansweredProbes } from './probe-evidence.js'
+import { headline, newFailures, roundTripFailures, unansweredProbes } from './probe-evidence.js'
 import { executeRepair, fallbackRepairs, planRepair, type RepairPlan } from './repair.js'
 import { RehearsalTimeout, type Run } from './run.js'
 import { diffSchemas, takeSchema, type SchemaSnapshot } from './schema.js'
@@ -224,7 +224,7 @@ async function reverseOnCopy(run: Run, entry: MigrationEvidence, before: Before,
     const written = touchedTables(entry.forward!.statements, new Set(after.data.tables.keys()))
     if (written.size > 0) {
       const outcomes = await run.call('new', 'writeRows', { tables: [...written].sort() })
-      for (const outcome of outcomes.filter((row) => row.ok === false)) entry.notes.push(`the new code could not write a ${outcome.model} before the reverse: ${outcome.message}`)
+      for (const outcome of outcomes.filter((row) => row.ok === false)) entry.notes.push(`the new code could not write a ${outcome.model} before the reverse: ${headline(outcome.message ?? 'failed')}`)
     }
     const watched = await underContentionIfAsked(run, copy, state.base, () => run.call('new', 'unapply', { app, name }, run.migrationBudget()))
     entry.reverse = watched.result

@@ -45,7 +45,7 @@ export function unansweredProbes(results: readonly ModelProbe[], control: readon
           before === undefined
             ? 'the model was not probed on the schema the code was written for'
             : before.ok === false
-              ? `it fails on the schema the code was written for too: ${before.message ?? 'failed'}`
+              ? `it fails on the schema the code was written for too: ${headline(before.message ?? 'failed')}`
               : (before.reason ?? 'it could not run')
         gaps.push({ model: probe.model, table: probe.table, probe: kind, reason: why })
       } else if (now.ok === null) {
@@ -91,4 +91,9 @@ export function roundTripFailures(results: readonly RoundTrip[], control: RoundT
     })
   }
   return failures
+}
+
+/** A database error's first line: PostgreSQL's DETAIL repeats the whole failing row, seeded values and all. */
+export function headline(message: string): string {
+  return message.split('\n')[0]!.trim()
 }

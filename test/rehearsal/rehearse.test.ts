@@ -47,6 +47,19 @@ describe('the rehearsal', () => {
     expect(report.verdict).toBe('unsafe')
   })
 
+  it("keeps a database error to its first line in the notes: PostgreSQL's DETAIL repeats the whole seeded row", async () => {
+    const { report } = await rehearseScenario({
+      // The migration adds a NOT NULL column the PR's models do not declare: the new code cannot write a row.
+      pr: [{ name: '0002_book_stock', operations: ['migrations.AddField(model_name="book", name="stock", field=models.IntegerField(default=0))'] }]
+    })
+    const notes = only(report).rehearsal.notes ?? []
+    const note = notes.find((line) => line.startsWith('the new code could not write a shop.Book before the reverse'))
+    expect(note, notes.join('\n')).toContain('null value in column "stock"')
+    expect(note).not.toContain('DETAIL')
+    expect(note).not.toContain('\n')
+    expect(only(report).forwardCompatible.reason ?? '').not.toContain('DETAIL')
+  })
+
   it('finds a removed field breaks the old code, works with the new code first, and counts the values the reverse cannot bring back', async () => {
     let nonNullNotes = -1
     const { report } = await rehearseScenario(
